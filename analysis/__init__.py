@@ -1,0 +1,1 @@
+"""Mentoring Program Health: the measurement core. Never imports streamlit (a test proves it)."""

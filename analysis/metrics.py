@@ -1,0 +1,318 @@
+"""Pure derived numbers: element frequency and mentor coverage, change tests, anonymity
+suppression, coaching priorities and program health. DataFrames in, DataFrames out."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS, Settings
+
+
+def share_pct(shown: float, total: float) -> float | None:
+    """Percentage with one decimal, or None when there is nothing to divide by."""
+    return None if not total else round(100.0 * shown / total, 1)
+
+
+def group_too_small(mentor_count: int, respondent_count: int, settings: Settings = DEFAULT_SETTINGS) -> bool:
+    """A group is shown only when at least `anonymity_min` mentors stand behind it, and, when survey
+    answers are part of it, at least `anonymity_min` distinct respondents."""
+    k = settings.anonymity_min
+    return mentor_count < k or 0 < respondent_count < k
+
+
+def element_summary(
+    counts: pd.DataFrame, people: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    """Per element: frequency (share of observations showing it) and coverage (share of measured
+    mentors showing it at least `mentor_shown_share` of the time), with every n behind them.
+
+    `counts` has rows per mentor and element (observation_count, shown_count, concern_count),
+    possibly split further by source;
+    `people` has per element the distinct mentor_count and respondent_count."""
+    per_mentor = counts.groupby(["mentor_id", "element"], as_index=False)[
+        ["observation_count", "shown_count", "concern_count"]
+    ].sum()
+    rows = []
+    for element in ELEMENTS:
+        mine = per_mentor[per_mentor["element"] == element]
+        observations = int(mine["observation_count"].sum())
+        shown = int(mine["shown_count"].sum())
+        concerns = int(mine["concern_count"].sum())
+        measured = mine[mine["observation_count"] >= settings.min_observations_per_mentor]
+        covered = int(
+            (measured["shown_count"] >= settings.mentor_shown_share * measured["observation_count"]).sum()
+        )
+        who = people[people["element"] == element]
+        mentor_count = int(who["mentor_count"].iloc[0]) if len(who) else 0
+        respondent_count = int(who["respondent_count"].iloc[0]) if len(who) else 0
+        hidden = observations > 0 and group_too_small(mentor_count, respondent_count, settings)
+        rows.append(
+            {
+                "element": element,
+                "label": ELEMENT_LABELS[element],
+                "observation_count": observations,
+                "shown_count": shown,
+                "concern_count": concerns,
+                "frequency_pct": None if hidden else share_pct(shown, observations),
+                "mentors_observed": mentor_count,
+                "mentors_measured": len(measured),
+                "mentors_covered": covered,
+                "coverage_pct": None if hidden else share_pct(covered, len(measured)),
+                "respondent_count": respondent_count,
+                "suppressed": hidden,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]:
+    """Difference in percentage points (second minus first) and the two-sided p-value of the
+    pooled two-proportion z-test."""
+    p1, p2 = x1 / n1, x2 / n2
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    diff = 100.0 * (p2 - p1)
+    if se == 0:
+        return diff, 1.0
+    z = (p2 - p1) / se
+    return diff, math.erfc(abs(z) / math.sqrt(2))
+
+
+def enough_for_test(x1: int, n1: int, x2: int, n2: int, min_n: int = 30) -> bool:
+    """The normal approximation needs both samples large and at least 5 expected in each cell."""
+    if n1 < min_n or n2 < min_n:
+        return False
+    pooled = (x1 + x2) / (n1 + n2)
+    return min(n1 * pooled, n1 * (1 - pooled), n2 * pooled, n2 * (1 - pooled)) >= 5
+
+
+def period_changes(
+    trend: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS, alpha: float = 0.05, min_n: int = 30
+) -> pd.DataFrame:
+    """Adds to each period row its frequency, the change against the element's previous period
+    and a verdict: 'up', 'down', 'no clear change', 'not enough data' or 'first period'.
+    Periods behind fewer people than the anonymity minimum are hidden."""
+    frame = trend.sort_values(["element", "period_start"]).copy()
+    frame["hidden"] = [
+        group_too_small(int(m), int(r), settings)
+        for m, r in zip(frame["mentor_count"], frame["respondent_count"], strict=True)
+    ]
+    frame["frequency_pct"] = [
+        None if h else share_pct(s, n)
+        for h, s, n in zip(frame["hidden"], frame["shown_count"], frame["observation_count"], strict=True)
+    ]
+    deltas, p_values, verdicts = [], [], []
+    previous: dict[str, tuple[int, int, bool]] = {}
+    for element, shown, total, hidden in zip(
+        frame["element"], frame["shown_count"], frame["observation_count"], frame["hidden"], strict=True
+    ):
+        before = previous.get(element)
+        previous[element] = (int(shown), int(total), bool(hidden))
+        if before is None:
+            deltas.append(None), p_values.append(None), verdicts.append("first period")
+            continue
+        x1, n1, hidden_before = before
+        if hidden or hidden_before or not enough_for_test(x1, n1, int(shown), int(total), min_n):
+            deltas.append(None), p_values.append(None), verdicts.append("not enough data")
+            continue
+        diff, p_value = two_proportion_test(x1, n1, int(shown), int(total))
+        deltas.append(round(diff, 1))
+        p_values.append(p_value)
+        verdicts.append("no clear change" if p_value >= alpha else ("up" if diff > 0 else "down"))
+    frame["change_pts"] = deltas
+    frame["p_value"] = p_values
+    frame["verdict"] = verdicts
+    return frame.reset_index(drop=True)
+
+
+def suppress_cells(cells: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Hide heatmap cells behind too few people, then hide enough others that no hidden cell can be
+    worked out from the shown cells and the element's total (complementary suppression).
+
+    Input: segment_value, element, observation_count, shown_count, mentor_count, respondent_count.
+    Output adds `suppressed`, `reason` and a `frequency_pct` that is None where suppressed."""
+    frame = cells.copy()
+    frame["suppressed"] = [
+        group_too_small(int(m), int(r), settings)
+        for m, r in zip(frame["mentor_count"], frame["respondent_count"], strict=True)
+    ]
+    frame["reason"] = frame["suppressed"].map({True: f"fewer than {settings.anonymity_min}", False: ""})
+    # A segment row hidden for one element is hidden for all: its size is the same person count.
+    hidden_rows = set(frame.loc[frame["suppressed"], "segment_value"])
+    changed = True
+    while changed:
+        changed = False
+        for element in frame["element"].unique():
+            column = frame[frame["element"] == element]
+            hidden_here = column["segment_value"].isin(hidden_rows)
+            if hidden_here.sum() == 1 and len(column) > 1:
+                # One hidden cell = total minus the shown ones: hide the smallest shown cell too.
+                candidates = column[~hidden_here].sort_values(["observation_count", "segment_value"])
+                hidden_rows.add(candidates["segment_value"].iloc[0])
+                changed = True
+    primary = frame["suppressed"].copy()
+    frame["suppressed"] = frame["segment_value"].isin(hidden_rows)
+    frame.loc[frame["suppressed"] & ~primary, "reason"] = "hidden so a small group cannot be worked out"
+    frame.loc[frame["suppressed"] & primary, "reason"] = f"fewer than {settings.anonymity_min}"
+    frame["frequency_pct"] = [
+        None if hide else share_pct(s, n)
+        for hide, s, n in zip(frame["suppressed"], frame["shown_count"], frame["observation_count"], strict=True)
+    ]
+    for column in ("observation_count", "shown_count"):
+        frame[column] = frame[column].astype("Int64").mask(frame["suppressed"])
+    return frame
+
+
+def wilson_interval(shown: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion (robust at small n and at 0 or 1)."""
+    if total == 0:
+        return 0.0, 1.0
+    p = shown / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def mentor_rates(counts: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Per mentor and element with enough observations: the rate shown and its Wilson interval."""
+    measured = counts[counts["observation_count"] >= settings.min_observations_per_mentor].copy()
+    measured["rate_pct"] = 100.0 * measured["shown_count"] / measured["observation_count"]
+    bounds = [
+        wilson_interval(int(s), int(n))
+        for s, n in zip(measured["shown_count"], measured["observation_count"], strict=True)
+    ]
+    measured["low_pct"] = [100.0 * lo for lo, _ in bounds]
+    measured["high_pct"] = [100.0 * hi for _, hi in bounds]
+    return measured.reset_index(drop=True)
+
+
+def coaching_priorities(
+    counts: pd.DataFrame, summary: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    """Who to coach on what: mentors whose rate is confidently below the population's, ranked by
+    how far the top of their 95% interval sits below the population rate (so a low rate on two
+    observations does not outrank a clearly low rate on forty). Concerns break ties."""
+    rates = mentor_rates(counts, settings)
+    population = summary.set_index("element")["frequency_pct"]
+    rates["population_pct"] = rates["element"].map(population).astype("float64")
+    rates["gap_pts"] = rates["population_pct"] - rates["rate_pct"]
+    rates["confident_gap_pts"] = rates["population_pct"] - rates["high_pct"]
+    flagged = rates[rates["confident_gap_pts"] > 0].copy()
+    flagged["label"] = flagged["element"].map(ELEMENT_LABELS)
+    return flagged.sort_values(
+        ["confident_gap_pts", "concern_count"], ascending=[False, False]
+    ).reset_index(drop=True)
+
+
+def perception_gap(mentee_summary: pd.DataFrame, self_summary: pd.DataFrame) -> pd.DataFrame:
+    """Per element: favourable share in mentees' ratings against mentors' self-assessments (both
+    from element_summary, so each side is already hidden when behind too few people), and the gap
+    in points (self minus mentee)."""
+    left = mentee_summary.set_index("element")
+    right = self_summary.set_index("element")
+    frame = pd.DataFrame(
+        {
+            "element": list(ELEMENTS),
+            "label": [ELEMENT_LABELS[e] for e in ELEMENTS],
+            "mentee_pct": [left.at[e, "frequency_pct"] for e in ELEMENTS],
+            "mentee_n": [int(left.at[e, "observation_count"]) for e in ELEMENTS],
+            "self_pct": [right.at[e, "frequency_pct"] for e in ELEMENTS],
+            "self_n": [int(right.at[e, "observation_count"]) for e in ELEMENTS],
+        }
+    )
+    frame["gap_pts"] = [
+        None if pd.isna(m) or pd.isna(s) else round(float(s) - float(m), 1)
+        for m, s in zip(frame["mentee_pct"], frame["self_pct"], strict=True)
+    ]
+    return frame
+
+
+def cooccurrence_lift(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Lift of two elements showing up in the same text: P(a and b) / (P(a) P(b)); 1 = independent."""
+    frame = pairs.copy()
+    total = frame["text_count"].astype("float64")
+    expected = (frame["a_count"] / total) * (frame["b_count"] / total)
+    frame["lift"] = ((frame["both_count"] / total) / expected).round(2)
+    frame["label_a"] = frame["element_a"].map(ELEMENT_LABELS)
+    frame["label_b"] = frame["element_b"].map(ELEMENT_LABELS)
+    return frame
+
+
+def program_health(
+    pairs: pd.DataFrame,
+    gaps: pd.DataFrame,
+    mentor_sessions: pd.DataFrame,
+    as_of: date,
+    settings: Settings = DEFAULT_SETTINGS,
+    window_days: int = 90,
+) -> dict[str, float | int | None]:
+    """The numbers L&D leads watch weekly, counted back from `as_of`.
+
+    - active pairs: a session in the last `active_pair_days` days;
+    - sessions per pair per month: sessions in the last `window_days` days across pairs that had
+      started by then, per 30-day month;
+    - median days between sessions: over consecutive sessions of the same pair;
+    - pairs at risk: no session for `at_risk_days` days or more (pairs that never met count from
+      their start);
+    - mentors with no sessions at all."""
+    days_since = _days_since_last_contact(pairs, as_of)
+    started = pairs[pd.to_datetime(pairs["started_on"]).dt.date.fillna(as_of) <= as_of] if len(pairs) else pairs
+    months = window_days / 30.0
+    per_pair_month = (
+        round(float(pairs["sessions_in_window"].sum()) / len(started) / months, 2) if len(started) else None
+    )
+    return {
+        "pair_count": len(pairs),
+        "active_pair_count": int((days_since < settings.active_pair_days).sum()),
+        "sessions_per_pair_per_month": per_pair_month,
+        "median_days_between_sessions": float(gaps["gap_days"].median()) if len(gaps) else None,
+        "at_risk_pair_count": int((days_since >= settings.at_risk_days).sum()),
+        "mentors_without_sessions": int((mentor_sessions["session_count"] == 0).sum()),
+        "mentor_count": len(mentor_sessions),
+    }
+
+
+def _days_since_last_contact(pairs: pd.DataFrame, as_of: date) -> pd.Series:
+    last = pd.to_datetime(pairs["last_session_on"]).fillna(pd.to_datetime(pairs["started_on"]))
+    return (pd.Timestamp(as_of) - last).dt.days.fillna(10**6)
+
+
+def at_risk_pairs(pairs: pd.DataFrame, as_of: date, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """The pairs with no session for `at_risk_days` or more, longest silence first."""
+    frame = pairs.copy()
+    frame["days_since_last_session"] = _days_since_last_contact(frame, as_of)
+    risky = frame[frame["days_since_last_session"] >= settings.at_risk_days]
+    return risky.sort_values("days_since_last_session", ascending=False).reset_index(drop=True)
+
+
+def response_rates(rates: pd.DataFrame) -> pd.DataFrame:
+    frame = rates.copy()
+    frame["response_rate_pct"] = [
+        share_pct(r, i) for r, i in zip(frame["response_count"], frame["invited_count"], strict=True)
+    ]
+    return frame
+
+
+def mentor_view_counts(counts: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Per mentor and element, for views that name a mentor: survey observations count only when at
+    least `anonymity_min` distinct respondents rated that mentor (else a mentor's few mentees could
+    be read off their mentor's figures); session-note observations always count.
+    Adds `survey_hidden` to say when survey detail was left out."""
+    frame = counts.copy()
+    hide = (frame["source_kind"] == "survey") & (frame["respondent_count"] < settings.anonymity_min)
+    hidden_flags = frame.assign(hidden=hide).groupby(["mentor_id", "element"])["hidden"].any()
+    kept = frame[~hide]
+    summed = (
+        kept.groupby(["mentor_id", "element"], as_index=False)[
+            ["observation_count", "shown_count", "concern_count"]
+        ]
+        .sum()
+    )
+    summed["survey_hidden"] = [
+        bool(hidden_flags.get((m, e), False)) for m, e in zip(summed["mentor_id"], summed["element"], strict=True)
+    ]
+    return summed

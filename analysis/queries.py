@@ -1,0 +1,216 @@
+"""One typed function per analysis/sql file: filters in, DataFrame out. Values are always bound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from analysis.model import DEFAULT_SETTINGS, Settings
+from analysis.store import Store, load_sql
+
+SOURCE_CHOICES: dict[str, tuple[str, ...]] = {
+    "both": ("survey_item", "survey_comment", "session_note"),
+    "surveys": ("survey_item", "survey_comment"),
+    "sessions": ("session_note",),
+}
+
+# Headline figures count what mentees say and what mentors log; self-assessments are kept apart
+# (they appear in the perception gap) because self-ratings run high.
+HEADLINE_ROLES: tuple[str, ...] = ("mentee", "mentor_log")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared sidebar filters. Empty tuples mean 'all'. Hashable, so it can key a cache."""
+
+    start: date | None = None
+    end: date | None = None
+    departments: tuple[str, ...] = ()
+    cohorts: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+    source: str = "both"
+    roles: tuple[str, ...] = HEADLINE_ROLES
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "departments": list(self.departments) or None,
+            "cohorts": list(self.cohorts) or None,
+            "locations": list(self.locations) or None,
+            "sources": list(SOURCE_CHOICES[self.source]),
+            "roles": list(self.roles),
+        }
+
+    def segment_params(self) -> dict[str, Any]:
+        return {k: v for k, v in self.params().items() if k in ("departments", "cohorts", "locations")}
+
+    def describe(self) -> str:
+        """The filters in words, for captions and exported briefs."""
+        parts = []
+        if self.start or self.end:
+            parts.append(f"{self.start or 'start'} to {self.end or 'latest'}")
+        for label, values in (
+            ("department", self.departments),
+            ("cohort", self.cohorts),
+            ("location", self.locations),
+        ):
+            if values:
+                parts.append(f"{label}: {', '.join(values)}")
+        parts.append(
+            {"both": "surveys and session notes", "surveys": "surveys only", "sessions": "session notes only"}[
+                self.source
+            ]
+        )
+        return "; ".join(parts)
+
+
+def _with_observations(name: str) -> str:
+    return f"WITH obs AS (\n{load_sql('observations')}\n)\n{load_sql(name)}"
+
+
+def _with_chosen(name: str) -> str:
+    return f"WITH chosen AS (\n{load_sql('mentor_filter')}\n)\n{load_sql(name)}"
+
+
+def _obs_params(filters: Filters, settings: Settings) -> dict[str, Any]:
+    return {**filters.params(), "favourable": settings.favourable_threshold}
+
+
+def mentor_element_counts(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    return store.query(_with_observations("mentor_element_counts"), _obs_params(filters, settings))
+
+
+def element_people(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    return store.query(_with_observations("element_people"), _obs_params(filters, settings))
+
+
+def element_trend(
+    store: Store, filters: Filters, grain: str = "month", settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    if grain not in ("month", "quarter"):
+        raise ValueError(f"grain must be month or quarter, not {grain!r}")
+    return store.query(
+        _with_observations("element_trend"), {**_obs_params(filters, settings), "grain": grain}
+    )
+
+
+def segment_element_cells(
+    store: Store, filters: Filters, segment: str, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    if segment not in ("department", "cohort", "location"):
+        raise ValueError(f"unknown segment {segment!r}")
+    return store.query(
+        _with_observations("segment_element_cells"), {**_obs_params(filters, settings), "segment": segment}
+    )
+
+
+def wave_element_counts(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    return store.query(_with_observations("wave_element_counts"), _obs_params(filters, settings))
+
+
+def evidence_snippets(
+    store: Store,
+    filters: Filters,
+    element: str,
+    value: int = 1,
+    mentor_id: str | None = None,
+    limit: int = 50,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> pd.DataFrame:
+    return store.query(
+        _with_observations("evidence_snippets"),
+        {
+            **_obs_params(filters, settings),
+            "element": element,
+            "value": value,
+            "mentor_id": mentor_id,
+            "limit": limit,
+        },
+    )
+
+
+def as_of_date(store: Store) -> date | None:
+    found = store.scalar(load_sql("as_of_date"))
+    return found if found is None else pd.Timestamp(found).date()
+
+
+def headline_counts(
+    store: Store, filters: Filters, as_of: date | None, settings: Settings = DEFAULT_SETTINGS
+) -> dict[str, int]:
+    frame = store.query(
+        _with_chosen("headline_counts"),
+        {
+            **filters.segment_params(),
+            "as_of": as_of,
+            "active_days": settings.active_pair_days,
+            "start": filters.start,
+            "end": filters.end,
+        },
+    )
+    return {k: int(v) for k, v in frame.iloc[0].items()}
+
+
+def pair_activity(store: Store, filters: Filters, as_of: date, window_days: int = 90) -> pd.DataFrame:
+    return store.query(
+        _with_chosen("pair_activity"),
+        {**filters.segment_params(), "as_of": as_of, "window_days": window_days},
+    )
+
+
+def session_gap_days(store: Store, filters: Filters, as_of: date) -> pd.DataFrame:
+    return store.query(_with_chosen("session_gap_days"), {**filters.segment_params(), "as_of": as_of})
+
+
+def mentor_session_counts(store: Store, filters: Filters, as_of: date) -> pd.DataFrame:
+    return store.query(
+        _with_chosen("mentor_session_counts"), {**filters.segment_params(), "as_of": as_of}
+    )
+
+
+def mentor_directory(store: Store, filters: Filters) -> pd.DataFrame:
+    return store.query(_with_chosen("mentor_directory"), filters.segment_params())
+
+
+def survey_response_rates(store: Store) -> pd.DataFrame:
+    return store.query(load_sql("survey_response_rates"))
+
+
+def survey_waves(store: Store) -> pd.DataFrame:
+    return store.query(load_sql("survey_waves"))
+
+
+def program_events(store: Store) -> pd.DataFrame:
+    return store.query(load_sql("program_events"))
+
+
+def ingest_history(store: Store) -> pd.DataFrame:
+    return store.query(load_sql("ingest_history"))
+
+
+def rejected_rows_of_batch(store: Store, batch_id: int) -> pd.DataFrame:
+    return store.query(load_sql("rejected_rows_of_batch"), {"batch_id": batch_id})
+
+
+def filter_options(store: Store) -> dict[str, Any]:
+    row = store.query(load_sql("filter_options")).iloc[0]
+    return {
+        "departments": list(row["departments"] if row["departments"] is not None else []),
+        "cohorts": list(row["cohorts"] if row["cohorts"] is not None else []),
+        "locations": list(row["locations"] if row["locations"] is not None else []),
+        "first_day": None if pd.isna(row["first_day"]) else pd.Timestamp(row["first_day"]).date(),
+        "last_day": None if pd.isna(row["last_day"]) else pd.Timestamp(row["last_day"]).date(),
+    }
+
+
+def element_cooccurrence(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    return store.query(_with_observations("element_cooccurrence"), _obs_params(filters, settings))
