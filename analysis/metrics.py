@@ -16,7 +16,9 @@ def share_pct(shown: float, total: float) -> float | None:
     return None if not total else round(100.0 * shown / total, 1)
 
 
-def group_too_small(mentor_count: int, respondent_count: int, settings: Settings = DEFAULT_SETTINGS) -> bool:
+def group_too_small(
+    mentor_count: int, respondent_count: int, settings: Settings = DEFAULT_SETTINGS
+) -> bool:
     """A group is shown only when at least `anonymity_min` mentors stand behind it, and, when survey
     answers are part of it, at least `anonymity_min` distinct respondents."""
     k = settings.anonymity_min
@@ -43,7 +45,10 @@ def element_summary(
         concerns = int(mine["concern_count"].sum())
         measured = mine[mine["observation_count"] >= settings.min_observations_per_mentor]
         covered = int(
-            (measured["shown_count"] >= settings.mentor_shown_share * measured["observation_count"]).sum()
+            (
+                measured["shown_count"]
+                >= settings.mentor_shown_share * measured["observation_count"]
+            ).sum()
         )
         who = people[people["element"] == element]
         mentor_count = int(who["mentor_count"].iloc[0]) if len(who) else 0
@@ -102,12 +107,18 @@ def period_changes(
     ]
     frame["frequency_pct"] = [
         None if h else share_pct(s, n)
-        for h, s, n in zip(frame["hidden"], frame["shown_count"], frame["observation_count"], strict=True)
+        for h, s, n in zip(
+            frame["hidden"], frame["shown_count"], frame["observation_count"], strict=True
+        )
     ]
     deltas, p_values, verdicts = [], [], []
     previous: dict[str, tuple[int, int, bool]] = {}
     for element, shown, total, hidden in zip(
-        frame["element"], frame["shown_count"], frame["observation_count"], frame["hidden"], strict=True
+        frame["element"],
+        frame["shown_count"],
+        frame["observation_count"],
+        frame["hidden"],
+        strict=True,
     ):
         before = previous.get(element)
         previous[element] = (int(shown), int(total), bool(hidden))
@@ -139,7 +150,9 @@ def suppress_cells(cells: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -
         group_too_small(int(m), int(r), settings)
         for m, r in zip(frame["mentor_count"], frame["respondent_count"], strict=True)
     ]
-    frame["reason"] = frame["suppressed"].map({True: f"fewer than {settings.anonymity_min}", False: ""})
+    frame["reason"] = frame["suppressed"].map(
+        {True: f"fewer than {settings.anonymity_min}", False: ""}
+    )
     # A segment row hidden for one element is hidden for all: its size is the same person count.
     hidden_rows = set(frame.loc[frame["suppressed"], "segment_value"])
     changed = True
@@ -150,16 +163,22 @@ def suppress_cells(cells: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -
             hidden_here = column["segment_value"].isin(hidden_rows)
             if hidden_here.sum() == 1 and len(column) > 1:
                 # One hidden cell = total minus the shown ones: hide the smallest shown cell too.
-                candidates = column[~hidden_here].sort_values(["observation_count", "segment_value"])
+                candidates = column[~hidden_here].sort_values(
+                    ["observation_count", "segment_value"]
+                )
                 hidden_rows.add(candidates["segment_value"].iloc[0])
                 changed = True
     primary = frame["suppressed"].copy()
     frame["suppressed"] = frame["segment_value"].isin(hidden_rows)
-    frame.loc[frame["suppressed"] & ~primary, "reason"] = "hidden so a small group cannot be worked out"
+    frame.loc[frame["suppressed"] & ~primary, "reason"] = (
+        "hidden so a small group cannot be worked out"
+    )
     frame.loc[frame["suppressed"] & primary, "reason"] = f"fewer than {settings.anonymity_min}"
     frame["frequency_pct"] = [
         None if hide else share_pct(s, n)
-        for hide, s, n in zip(frame["suppressed"], frame["shown_count"], frame["observation_count"], strict=True)
+        for hide, s, n in zip(
+            frame["suppressed"], frame["shown_count"], frame["observation_count"], strict=True
+        )
     ]
     for column in ("observation_count", "shown_count"):
         frame[column] = frame[column].astype("Int64").mask(frame["suppressed"])
@@ -260,10 +279,16 @@ def program_health(
       their start);
     - mentors with no sessions at all."""
     days_since = _days_since_last_contact(pairs, as_of)
-    started = pairs[pd.to_datetime(pairs["started_on"]).dt.date.fillna(as_of) <= as_of] if len(pairs) else pairs
+    started = (
+        pairs[pd.to_datetime(pairs["started_on"]).dt.date.fillna(as_of) <= as_of]
+        if len(pairs)
+        else pairs
+    )
     months = window_days / 30.0
     per_pair_month = (
-        round(float(pairs["sessions_in_window"].sum()) / len(started) / months, 2) if len(started) else None
+        round(float(pairs["sessions_in_window"].sum()) / len(started) / months, 2)
+        if len(started)
+        else None
     )
     return {
         "pair_count": len(pairs),
@@ -281,7 +306,9 @@ def _days_since_last_contact(pairs: pd.DataFrame, as_of: date) -> pd.Series:
     return (pd.Timestamp(as_of) - last).dt.days.fillna(10**6)
 
 
-def at_risk_pairs(pairs: pd.DataFrame, as_of: date, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+def at_risk_pairs(
+    pairs: pd.DataFrame, as_of: date, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
     """The pairs with no session for `at_risk_days` or more, longest silence first."""
     frame = pairs.copy()
     frame["days_since_last_session"] = _days_since_last_contact(frame, as_of)
@@ -292,7 +319,8 @@ def at_risk_pairs(pairs: pd.DataFrame, as_of: date, settings: Settings = DEFAULT
 def response_rates(rates: pd.DataFrame) -> pd.DataFrame:
     frame = rates.copy()
     frame["response_rate_pct"] = [
-        share_pct(r, i) for r, i in zip(frame["response_count"], frame["invited_count"], strict=True)
+        share_pct(r, i)
+        for r, i in zip(frame["response_count"], frame["invited_count"], strict=True)
     ]
     return frame
 
@@ -306,13 +334,11 @@ def mentor_view_counts(counts: pd.DataFrame, settings: Settings = DEFAULT_SETTIN
     hide = (frame["source_kind"] == "survey") & (frame["respondent_count"] < settings.anonymity_min)
     hidden_flags = frame.assign(hidden=hide).groupby(["mentor_id", "element"])["hidden"].any()
     kept = frame[~hide]
-    summed = (
-        kept.groupby(["mentor_id", "element"], as_index=False)[
-            ["observation_count", "shown_count", "concern_count"]
-        ]
-        .sum()
-    )
+    summed = kept.groupby(["mentor_id", "element"], as_index=False)[
+        ["observation_count", "shown_count", "concern_count"]
+    ].sum()
     summed["survey_hidden"] = [
-        bool(hidden_flags.get((m, e), False)) for m, e in zip(summed["mentor_id"], summed["element"], strict=True)
+        bool(hidden_flags.get((m, e), False))
+        for m, e in zip(summed["mentor_id"], summed["element"], strict=True)
     ]
     return summed

@@ -46,7 +46,9 @@ class Filters:
         }
 
     def segment_params(self) -> dict[str, Any]:
-        return {k: v for k, v in self.params().items() if k in ("departments", "cohorts", "locations")}
+        return {
+            k: v for k, v in self.params().items() if k in ("departments", "cohorts", "locations")
+        }
 
     def describe(self) -> str:
         """The filters in words, for captions and exported briefs."""
@@ -61,9 +63,11 @@ class Filters:
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
         parts.append(
-            {"both": "surveys and session notes", "surveys": "surveys only", "sessions": "session notes only"}[
-                self.source
-            ]
+            {
+                "both": "surveys and session notes",
+                "surveys": "surveys only",
+                "sessions": "session notes only",
+            }[self.source]
         )
         return "; ".join(parts)
 
@@ -86,7 +90,9 @@ def mentor_element_counts(
     return store.query(_with_observations("mentor_element_counts"), _obs_params(filters, settings))
 
 
-def element_people(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+def element_people(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
     return store.query(_with_observations("element_people"), _obs_params(filters, settings))
 
 
@@ -106,7 +112,8 @@ def segment_element_cells(
     if segment not in ("department", "cohort", "location"):
         raise ValueError(f"unknown segment {segment!r}")
     return store.query(
-        _with_observations("segment_element_cells"), {**_obs_params(filters, settings), "segment": segment}
+        _with_observations("segment_element_cells"),
+        {**_obs_params(filters, settings), "segment": segment},
     )
 
 
@@ -158,7 +165,9 @@ def headline_counts(
     return {k: int(v) for k, v in frame.iloc[0].items()}
 
 
-def pair_activity(store: Store, filters: Filters, as_of: date, window_days: int = 90) -> pd.DataFrame:
+def pair_activity(
+    store: Store, filters: Filters, as_of: date, window_days: int = 90
+) -> pd.DataFrame:
     return store.query(
         _with_chosen("pair_activity"),
         {**filters.segment_params(), "as_of": as_of, "window_days": window_days},
@@ -166,7 +175,9 @@ def pair_activity(store: Store, filters: Filters, as_of: date, window_days: int 
 
 
 def session_gap_days(store: Store, filters: Filters, as_of: date) -> pd.DataFrame:
-    return store.query(_with_chosen("session_gap_days"), {**filters.segment_params(), "as_of": as_of})
+    return store.query(
+        _with_chosen("session_gap_days"), {**filters.segment_params(), "as_of": as_of}
+    )
 
 
 def mentor_session_counts(store: Store, filters: Filters, as_of: date) -> pd.DataFrame:

@@ -14,8 +14,16 @@ K5 = Settings()
 
 def _counts(rows):
     return pd.DataFrame(
-        rows, columns=["mentor_id", "element", "source_kind", "observation_count", "shown_count",
-                       "concern_count", "respondent_count"]
+        rows,
+        columns=[
+            "mentor_id",
+            "element",
+            "source_kind",
+            "observation_count",
+            "shown_count",
+            "concern_count",
+            "respondent_count",
+        ],
     )
 
 
@@ -26,13 +34,15 @@ def _people(rows):
 def test_frequency_is_shown_over_all_observations_and_coverage_counts_measured_mentors_only():
     # trust: m1 4 obs 2 shown (50% -> covered), m2 5 obs 1 shown (20%, not covered),
     #        m3 2 obs 2 shown (too few to measure), m4 3 obs 3 (covered), m5 6 obs 0.
-    counts = _counts([
-        ("m1", "trust", "session", 4, 2, 0, 0),
-        ("m2", "trust", "session", 5, 1, 1, 0),
-        ("m3", "trust", "session", 2, 2, 0, 0),
-        ("m4", "trust", "session", 3, 3, 0, 0),
-        ("m5", "trust", "session", 6, 0, 2, 0),
-    ])
+    counts = _counts(
+        [
+            ("m1", "trust", "session", 4, 2, 0, 0),
+            ("m2", "trust", "session", 5, 1, 1, 0),
+            ("m3", "trust", "session", 2, 2, 0, 0),
+            ("m4", "trust", "session", 3, 3, 0, 0),
+            ("m5", "trust", "session", 6, 0, 2, 0),
+        ]
+    )
     people = _people([("trust", 5, 0)])
     summary = metrics.element_summary(counts, people, K5).set_index("element")
     # frequency: (2+1+2+3+0) / (4+5+2+3+6) = 8/20 = 40%
@@ -47,10 +57,13 @@ def test_frequency_is_shown_over_all_observations_and_coverage_counts_measured_m
 
 def test_a_mentors_survey_and_session_observations_add_up_before_coverage_is_judged():
     # m1: survey 2 obs 0 shown + session 2 obs 2 shown = 4 obs, 2 shown -> measured and covered
-    counts = _counts([
-        ("m1", "risk", "survey", 2, 0, 0, 2),
-        ("m1", "risk", "session", 2, 2, 0, 0),
-    ] + [(f"x{i}", "risk", "session", 1, 0, 0, 0) for i in range(4)])
+    counts = _counts(
+        [
+            ("m1", "risk", "survey", 2, 0, 0, 2),
+            ("m1", "risk", "session", 2, 2, 0, 0),
+        ]
+        + [(f"x{i}", "risk", "session", 1, 0, 0, 0) for i in range(4)]
+    )
     summary = metrics.element_summary(counts, _people([("risk", 5, 6)]), K5).set_index("element")
     assert summary.at["risk", "mentors_measured"] == 1
     assert summary.at["risk", "coverage_pct"] == 100.0
@@ -101,8 +114,16 @@ def test_period_changes_call_a_clear_rise_up_and_small_samples_not_enough_data()
 
 
 def test_period_behind_too_few_mentors_is_hidden():
-    trend = pd.DataFrame({"period_start": [date(2026, 1, 1)], "element": ["trust"], "observation_count": [50],
-                          "shown_count": [20], "mentor_count": [4], "respondent_count": [0]})
+    trend = pd.DataFrame(
+        {
+            "period_start": [date(2026, 1, 1)],
+            "element": ["trust"],
+            "observation_count": [50],
+            "shown_count": [20],
+            "mentor_count": [4],
+            "respondent_count": [0],
+        }
+    )
     changes = metrics.period_changes(trend, K5)
     assert changes["hidden"].iloc[0] and changes["frequency_pct"].iloc[0] is None
 
@@ -112,12 +133,23 @@ def _cells(sizes):
     for segment, (mentors, respondents, n, shown) in sizes.items():
         for element in ("trust", "risk"):
             rows.append((segment, element, n, shown, mentors, respondents))
-    return pd.DataFrame(rows, columns=["segment_value", "element", "observation_count", "shown_count",
-                                       "mentor_count", "respondent_count"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "segment_value",
+            "element",
+            "observation_count",
+            "shown_count",
+            "mentor_count",
+            "respondent_count",
+        ],
+    )
 
 
 def test_one_small_cell_forces_the_next_smallest_to_be_hidden_too():
-    cells = _cells({"A": (3, 0, 12, 6), "B": (8, 0, 30, 10), "C": (9, 0, 40, 20), "D": (12, 0, 60, 30)})
+    cells = _cells(
+        {"A": (3, 0, 12, 6), "B": (8, 0, 30, 10), "C": (9, 0, 40, 20), "D": (12, 0, 60, 30)}
+    )
     out = metrics.suppress_cells(cells, K5)
     hidden = set(out.loc[out["suppressed"], "segment_value"])
     assert hidden == {"A", "B"}
@@ -129,7 +161,9 @@ def test_one_small_cell_forces_the_next_smallest_to_be_hidden_too():
 
 
 def test_a_suppressed_cell_cannot_be_recovered_from_the_total_and_the_shown_cells():
-    cells = _cells({"A": (2, 0, 7, 1), "B": (6, 0, 20, 9), "C": (7, 0, 25, 5), "D": (30, 0, 200, 90)})
+    cells = _cells(
+        {"A": (2, 0, 7, 1), "B": (6, 0, 20, 9), "C": (7, 0, 25, 5), "D": (30, 0, 200, 90)}
+    )
     published_total = cells.groupby("element")[["shown_count", "observation_count"]].sum()
     out = metrics.suppress_cells(cells, K5)
     for element in ("trust", "risk"):
@@ -138,7 +172,9 @@ def test_a_suppressed_cell_cannot_be_recovered_from_the_total_and_the_shown_cell
         # An attacker subtracts the shown cells from the published total: what is left is the sum
         # of the hidden cells, which pins one down only if exactly one is hidden.
         assert len(unknown) >= 2
-        left_over = published_total.at[element, "shown_count"] - column["shown_count"].dropna().sum()
+        left_over = (
+            published_total.at[element, "shown_count"] - column["shown_count"].dropna().sum()
+        )
         assert left_over == 1 + 9
         assert left_over not in set(cells.loc[cells["element"] == element, "shown_count"])
 
@@ -173,11 +209,13 @@ def test_coaching_ranks_confidently_low_above_merely_low_on_few_observations():
 
 
 def test_mentor_view_drops_survey_detail_rated_by_fewer_than_five_respondents():
-    counts = _counts([
-        ("m1", "trust", "survey", 6, 6, 0, 3),
-        ("m1", "trust", "session", 4, 1, 0, 0),
-        ("m2", "trust", "survey", 10, 5, 0, 5),
-    ])
+    counts = _counts(
+        [
+            ("m1", "trust", "survey", 6, 6, 0, 3),
+            ("m1", "trust", "session", 4, 1, 0, 0),
+            ("m2", "trust", "survey", 10, 5, 0, 5),
+        ]
+    )
     view = metrics.mentor_view_counts(counts, K5).set_index("mentor_id")
     assert view.at["m1", "observation_count"] == 4 and view.at["m1", "shown_count"] == 1
     assert bool(view.at["m1", "survey_hidden"])
@@ -209,7 +247,15 @@ def test_program_health_counts_active_at_risk_and_silent_mentors_by_hand():
 
 
 def test_cooccurrence_lift_is_joint_over_product_of_marginals():
-    pairs = pd.DataFrame({"element_a": ["learning"], "element_b": ["trust"], "both_count": [10],
-                          "a_count": [20], "b_count": [25], "text_count": [100]})
+    pairs = pd.DataFrame(
+        {
+            "element_a": ["learning"],
+            "element_b": ["trust"],
+            "both_count": [10],
+            "a_count": [20],
+            "b_count": [25],
+            "text_count": [100],
+        }
+    )
     # P(both)=0.10, P(a)P(b)=0.2*0.25=0.05 -> lift 2.0
     assert metrics.cooccurrence_lift(pairs)["lift"].iloc[0] == 2.0

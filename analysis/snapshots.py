@@ -1,0 +1,351 @@
+"""The named charts of the product: each builds its figure, the table behind it and its headline
+from the store, so a page, a download, the leadership brief and `python -m analysis export` all
+show the same thing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis import charts, metrics, queries, views
+from analysis.errors import MentoringError
+from analysis.model import DEFAULT_SETTINGS, Settings
+from analysis.queries import Filters
+from analysis.store import Store
+
+
+@dataclass
+class Chart:
+    """A figure with the numbers behind it and what it says."""
+
+    name: str
+    title: str
+    figure: go.Figure
+    table: pd.DataFrame
+    n: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def headline(self) -> str:
+        return str(self.figure.layout.title.text or self.title)
+
+
+Builder = Callable[[Store, Filters, Settings, bool], Chart]
+
+
+def _overview(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+    summary = views.element_overview(store, filters, settings)
+    table = summary[
+        [
+            "label",
+            "frequency_pct",
+            "shown_count",
+            "observation_count",
+            "coverage_pct",
+            "mentors_covered",
+            "mentors_measured",
+            "concern_count",
+        ]
+    ]
+    return Chart(
+        "element-overview",
+        "How often each element shows up",
+        charts.element_overview(summary),
+        table,
+        int(summary["observation_count"].sum()),
+    )
+
+
+def _distribution(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+    rates = views.mentor_rates(store, filters, settings)
+    table = rates[
+        ["element", "rate_pct", "shown_count", "observation_count", "low_pct", "high_pct"]
+    ]
+    if names:
+        table = rates[["mentor_name", *table.columns]]
+    return Chart(
+        "rate-distribution",
+        "Spread of mentors' rates",
+        charts.rate_distribution(rates),
+        table,
+        int(rates["observation_count"].sum()) if len(rates) else 0,
+    )
+
+
+def _heatmap(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+    rates = views.mentor_rates(store, filters, settings)
+    table = (
+        rates.pivot_table(
+            index="mentor_name" if names else "mentor_id", columns="element", values="rate_pct"
+        )
+        .round(1)
+        .reset_index()
+        if len(rates)
+        else rates
+    )
+    if not names and len(table):
+        table = table.drop(columns=["mentor_id"]).reset_index(names="mentor")
+    return Chart(
+        "mentor-heatmap",
+        "Mentor by element",
+        charts.mentor_heatmap(rates, names=names),
+        table,
+        int(rates["observation_count"].sum()) if len(rates) else 0,
+    )
+
+
+def _cooccurrence(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+    pairs = queries.element_cooccurrence(store, filters, settings)
+    lift = metrics.cooccurrence_lift(pairs) if len(pairs) else pairs
+    n = int(pairs["text_count"].iloc[0]) if len(pairs) else 0
+    return Chart(
+        "cooccurrence", "Elements that appear together", charts.cooccurrence(lift), lift, n
+    )
+
+
+def _perception(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+    gap = views.perception_gap(store, filters, settings)
+    return Chart(
+        "perception-gap",
+        "Mentees' view vs self-assessment",
+        charts.perception_gap(gap),
+        gap,
+        int(gap["mentee_n"].sum() + gap["self_n"].sum()),
+    )
+
+
+def _trend(grain: str) -> Builder:
+    def build(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+        changes = views.trend(store, filters, grain, settings)
+        figure = charts.trend(changes, queries.survey_waves(store), queries.program_events(store))
+        table = changes[
+            [
+                "period_start",
+                "element",
+                "frequency_pct",
+                "shown_count",
+                "observation_count",
+                "change_pts",
+                "p_value",
+                "verdict",
+            ]
+        ].copy()
+        table.loc[changes["hidden"], ["shown_count", "observation_count"]] = None
+        return Chart(
+            f"trend-{grain}",
+            f"Trend by {grain}",
+            figure,
+            table,
+            int(changes.loc[~changes["hidden"], "observation_count"].sum()),
+        )
+
+    return build
+
+
+def _waves(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+    waves = queries.wave_element_counts(store, filters, settings)
+    waves["hidden"] = [
+        metrics.group_too_small(int(m), int(r), settings)
+        for m, r in zip(waves["mentor_count"], waves["respondent_count"], strict=True)
+    ]
+    waves["frequency_pct"] = [
+        None if h else metrics.share_pct(s, n)
+        for h, s, n in zip(
+            waves["hidden"], waves["shown_count"], waves["observation_count"], strict=True
+        )
+    ]
+    visible = waves[~waves["hidden"]]
+    table = visible[["wave", "element", "frequency_pct", "shown_count", "observation_count"]]
+    return Chart(
+        "wave-comparison",
+        "By survey wave",
+        charts.wave_comparison(visible),
+        table,
+        int(visible["observation_count"].sum()),
+    )
+
+
+def _segments(segment: str) -> Builder:
+    def build(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+        cells = views.segment_heatmap(store, filters, segment, settings)
+        table = cells[
+            [
+                "segment_value",
+                "element",
+                "frequency_pct",
+                "shown_count",
+                "observation_count",
+                "reason",
+            ]
+        ].rename(columns={"segment_value": segment})
+        return Chart(
+            f"segments-{segment}",
+            f"By {segment}",
+            charts.segment_heatmap(cells, segment, settings.anonymity_min),
+            table,
+            int(cells["observation_count"].sum()),
+        )
+
+    return build
+
+
+def _at_risk(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+    health = views.program_health(store, filters, settings)
+    at_risk = health.at_risk
+    figure = charts.pair_silence(
+        at_risk, int(health.numbers.get("pair_count") or 0), settings.at_risk_days
+    )
+    columns = ["mentor_name", "last_session_on", "days_since_last_session", "session_count"]
+    table = (
+        at_risk[columns]
+        if names and len(at_risk)
+        else at_risk.drop(
+            columns=[
+                c
+                for c in ("mentor_name", "mentee_name", "mentor_id", "mentee_id", "pair_id")
+                if c in at_risk
+            ]
+        )
+    )
+    return Chart(
+        "pairs-at-risk", "Pairs at risk", figure, table, int(health.numbers.get("pair_count") or 0)
+    )
+
+
+CHARTS: dict[str, tuple[str, Builder]] = {
+    "element-overview": ("How often each element shows up (frequency and coverage)", _overview),
+    "rate-distribution": ("Spread of mentors' rates per element", _distribution),
+    "mentor-heatmap": ("Mentor-by-element heatmap", _heatmap),
+    "cooccurrence": ("Which elements appear together", _cooccurrence),
+    "perception-gap": ("Mentees' view vs mentors' self-assessment", _perception),
+    "trend-month": ("Trend by month", _trend("month")),
+    "trend-quarter": ("Trend by quarter", _trend("quarter")),
+    "wave-comparison": ("By survey wave", _waves),
+    "segments-department": ("By department", _segments("department")),
+    "segments-cohort": ("By cohort", _segments("cohort")),
+    "segments-location": ("By location", _segments("location")),
+    "pairs-at-risk": ("Pairs at risk", _at_risk),
+}
+
+
+def build(
+    name: str,
+    store: Store,
+    filters: Filters,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
+    """Build a named chart. Mentor names appear only when `include_names` is True."""
+    if name not in CHARTS:
+        raise MentoringError(
+            f"There is no chart called '{name}'. Choose one of: {', '.join(CHARTS)}."
+        )
+    return CHARTS[name][1](store, filters, settings, include_names)
+
+
+def parse_period(text: str | None) -> tuple[date | None, date | None]:
+    """'2026-01-01..2026-06-30', '2026', '2026-Q2' or '2026-05' -> (start, end)."""
+    if not text:
+        return None, None
+    text = text.strip()
+    try:
+        if ".." in text:
+            left, right = text.split("..", 1)
+            return (
+                date.fromisoformat(left) if left else None,
+                date.fromisoformat(right) if right else None,
+            )
+        if re.fullmatch(r"\d{4}", text):
+            return date(int(text), 1, 1), date(int(text), 12, 31)
+        quarter = re.fullmatch(r"(\d{4})-Q([1-4])", text, flags=re.IGNORECASE)
+        if quarter:
+            start = pd.Timestamp(year=int(quarter[1]), month=3 * int(quarter[2]) - 2, day=1)
+            return start.date(), (start + pd.offsets.QuarterEnd(0)).date()
+        month = re.fullmatch(r"(\d{4})-(\d{2})", text)
+        if month:
+            start = pd.Timestamp(year=int(month[1]), month=int(month[2]), day=1)
+            return start.date(), (start + pd.offsets.MonthEnd(0)).date()
+    except ValueError:
+        pass
+    raise MentoringError(
+        f"Could not read the period '{text}'. Use 2026, 2026-Q2, 2026-05 or 2026-01-01..2026-06-30."
+    )
+
+
+def parse_segments(items: list[str]) -> dict[str, tuple[str, ...]]:
+    """['department=Sales', 'cohort=2025 Autumn'] -> {'departments': ('Sales',), ...}."""
+    found: dict[str, list[str]] = {"departments": [], "cohorts": [], "locations": []}
+    plural = {"department": "departments", "cohort": "cohorts", "location": "locations"}
+    for item in items:
+        key, _, value = item.partition("=")
+        if key.strip().lower() not in plural or not value.strip():
+            raise MentoringError(
+                f"Could not read the segment '{item}'. Use department=NAME, cohort=NAME or location=NAME."
+            )
+        found[plural[key.strip().lower()]].append(value.strip())
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def footnote(settings: Settings = DEFAULT_SETTINGS) -> str:
+    return (
+        f"Groups behind fewer than {settings.anonymity_min} people are not shown, nor cells that "
+        "would let them be worked out. Favourable = answer in the top quarter of its scale."
+    )
+
+
+def export_to_file(
+    store: Store,
+    fmt: str,
+    charts: list[str],
+    out: Path,
+    period: str | None = None,
+    segments: list[str] | None = None,
+    include_names: bool = False,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> Path:
+    """Write one chart (png, svg, html, csv) or a brief of several (pdf, pptx) to `out`."""
+    from analysis import export
+
+    start, end = parse_period(period)
+    filters = replace(Filters(start=start, end=end), **parse_segments(segments or []))
+    built = [build(name, store, filters, settings, include_names) for name in charts]
+    if fmt in ("png", "svg", "html", "csv") and len(built) != 1:
+        raise MentoringError(
+            f"A {fmt} file holds one chart; give one --chart, or use pdf or pptx for several."
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "png":
+        out.write_bytes(export.figure_png(built[0].figure))
+    elif fmt == "svg":
+        out.write_bytes(export.figure_svg(built[0].figure))
+    elif fmt == "html":
+        out.write_text(export.figure_html(built[0].figure, built[0].headline), encoding="utf-8")
+    elif fmt == "csv":
+        out.write_bytes(export.safe_csv(built[0].table))
+    else:
+        snaps = [to_snapshot(chart, filters, settings) for chart in built]
+        title = "Mentoring program health"
+        data = export.brief_pdf(snaps, title) if fmt == "pdf" else export.brief_pptx(snaps, title)
+        out.write_bytes(data)
+    return out
+
+
+def to_snapshot(chart: Chart, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> object:
+    from analysis import export
+
+    period = f"{filters.start or 'first data'} to {filters.end or 'latest data'}"
+    return export.Snapshot(
+        name=chart.name,
+        figure=chart.figure,
+        headline=chart.headline,
+        period=period,
+        filters=filters.describe(),
+        n=chart.n,
+        footnote=footnote(settings),
+    )

@@ -1,0 +1,76 @@
+"""Program health: activity of the mentoring pairs, pairs at risk, response rates."""
+
+import streamlit as st
+
+from analysis.model import DEFAULT_SETTINGS
+from pages import common
+
+s = DEFAULT_SETTINGS
+st.title("Program health")
+filters = common.current_filters()
+health = common.view("program_health", filters)
+if health.as_of is None:
+    st.warning("No session logs or surveys loaded yet. Open **Upload** to add them.")
+    st.stop()
+
+numbers = health.numbers
+st.caption(f"As of {health.as_of:%d %b %Y}, the latest day with data.")
+cols = st.columns(5)
+cols[0].metric(
+    "Active pairs",
+    f"{numbers['active_pair_count']} of {numbers['pair_count']}",
+    help=f"A session in the last {s.active_pair_days} days.",
+)
+cols[1].metric(
+    "Sessions per pair per month",
+    numbers["sessions_per_pair_per_month"] or "n/a",
+    help="Sessions in the last 90 days / pairs / 3.",
+)
+cols[2].metric("Median days between sessions", numbers["median_days_between_sessions"] or "n/a")
+cols[3].metric(
+    "Pairs at risk", numbers["at_risk_pair_count"], help=f"No session for {s.at_risk_days}+ days."
+)
+cols[4].metric(
+    "Mentors with no sessions",
+    f"{numbers['mentors_without_sessions']} of {numbers['mentor_count']}",
+)
+
+st.subheader("Pairs at risk")
+names = st.toggle("Show mentor names", value=True, key="health-names")
+built = common.chart("pairs-at-risk", filters, include_names=names)
+common.chart_block(built, filters, "at-risk")
+if len(health.at_risk):
+    table = health.at_risk[
+        ["mentor_name", "last_session_on", "days_since_last_session", "session_count"]
+    ]
+    st.dataframe(
+        table if names else table.drop(columns=["mentor_name"]),
+        hide_index=True,
+        column_config={
+            "mentor_name": "Mentor",
+            "last_session_on": "Last session",
+            "days_since_last_session": "Days since",
+            "session_count": "Sessions",
+        },
+    )
+
+st.subheader("Mentors with no sessions at all")
+if health.mentors_without_sessions.empty:
+    st.write("Every mentor has logged at least one session.")
+else:
+    table = health.mentors_without_sessions[["mentor_name", "department", "cohort", "location"]]
+    st.dataframe(table if names else table.drop(columns=["mentor_name"]), hide_index=True)
+
+st.subheader("Survey response rates")
+if health.response_rates.empty:
+    st.write("Give the number of people invited when you upload a survey to see its response rate.")
+else:
+    st.dataframe(
+        health.response_rates[
+            ["wave", "file_name", "response_count", "invited_count", "response_rate_pct"]
+        ],
+        hide_index=True,
+        column_config={
+            "response_rate_pct": st.column_config.NumberColumn("Response rate", format="%.1f%%")
+        },
+    )

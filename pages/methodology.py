@@ -1,0 +1,83 @@
+"""Methodology: how every number is computed, in plain words, with the thresholds in force."""
+
+import streamlit as st
+
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_DESCRIPTIONS, ELEMENT_LABELS, ELEMENTS
+
+s = DEFAULT_SETTINGS
+st.title("Methodology")
+st.markdown(
+    "This dashboard measures how often four elements of good mentoring show up across your mentors. "
+    "They come from *Four Essential Elements of a Good Mentoring Relationship* (ATD, 2014)."
+)
+st.markdown("\n".join(f"- **{ELEMENT_LABELS[e]}**: {ELEMENT_DESCRIPTIONS[e]}" for e in ELEMENTS))
+
+st.header("Observations")
+st.markdown(
+    f"""
+An **observation** is one piece of evidence about one mentor and one element:
+
+- **A survey answer** to an item mapped to an element (on the Upload page). It is *favourable* when the
+  answer, rescaled to 0..1 over the item's scale, is at least **{s.favourable_threshold}**: 4-5 on a
+  1-5 scale, 6-7 on 1-7, 8-10 on 0-10, "Often" or "Always" on Never..Always. Blank, "N/A",
+  "Prefer not to say" and "Don't know" are **not answers**: they are left out, never counted as zero.
+  An answer we do not recognise sets its whole response aside with the row and column named.
+- **A session note** or **a survey comment**: each is one observation of every element. The text is
+  read by an editable rubric of phrases and patterns (English, Spanish, French, German) that marks each
+  element as shown (1), not mentioned (0) or **the opposite described** (-1, "she micromanages
+  everything"). A -1 counts as *not shown* in frequencies and is listed separately as a **concern**.
+  Every detection keeps the sentence that produced it, so each figure can be traced to its evidence.
+
+Mentors' **self-assessments** are kept apart from the headline figures (self-ratings run high) and
+are shown against mentees' ratings as the **perception gap**.
+"""
+)
+
+st.header("The two headline measures")
+st.markdown(
+    f"""
+- **Element frequency** = observations in which the element shows up / all observations of the element.
+- **Mentor coverage** = of the mentors with at least **{s.min_observations_per_mentor}** observations
+  of the element, the share in whose observations it shows up at least
+  **{s.mentor_shown_share:.0%}** of the time.
+
+*Example*: a mentor with 4 observations of Risk-taking, 2 of them favourable, shows it 50% of the
+time, so counts as covered; a mentor with 2 observations is not measured for coverage at all.
+"""
+)
+
+st.header("Privacy")
+st.markdown(
+    f"""
+- No view or export shows a group behind fewer than **{s.anonymity_min}** people: at least
+  {s.anonymity_min} mentors, and when survey answers are included, at least {s.anonymity_min}
+  distinct respondents. Such cells read "fewer than {s.anonymity_min}".
+- **Complementary suppression**: when one cell of a segment table is hidden, the next smallest is
+  hidden too, so a hidden cell cannot be worked out from the total and the cells that are shown.
+- Per-mentor views use a mentor's survey answers only when at least {s.anonymity_min} different
+  respondents rated them; otherwise only their session notes count there.
+- Respondents' names and emails are never stored in clear: a keyed hash (the key stays in the
+  database file) is kept only to recognise the same person twice. Comments are shown as plain text.
+"""
+)
+
+st.header("Program health")
+st.markdown(
+    f"""
+Counted back from the latest day with data ("as of"):
+**active pair** = a session in the last {s.active_pair_days} days; **pair at risk** = no session for
+{s.at_risk_days} days or more (a pair that never met counts from its start date);
+**sessions per pair per month** = sessions in the last 90 days / pairs / 3;
+**median days between sessions** over consecutive sessions of the same pair;
+**response rate** = responses / people invited, where the number invited was given at upload.
+"""
+)
+
+st.header("Changes over time")
+st.markdown(
+    """
+A period's frequency is compared with the previous period's by a pooled **two-proportion z-test**;
+the change is called *up* or *down* only when p < 0.05. When either period has fewer than 30
+observations, or fewer than 5 expected in any cell, it reads **not enough data**.
+"""
+)

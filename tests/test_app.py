@@ -1,0 +1,136 @@
+"""Every page, run by Streamlit's AppTest on the hand-checkable program, shows the right numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def app(small_db: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MENTORING_DB", str(small_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def open_page(page: str | None = None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+        at.run()
+        if page:
+            at.switch_page(f"pages/{page}.py")
+            at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert not at.error, [e.value for e in at.error]
+        return at
+
+    return open_page
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def test_overview_shows_headline_figures_and_the_four_elements(app):
+    at = app()
+    assert _metrics(at) == {
+        "Mentors": "6",
+        "Mentees": "10",
+        "Active pairs": "3",
+        "Sessions, last 30 days": "4",
+        "Survey responses": "10",
+    }
+    figure = _figures(at)[0]
+    frequency = figure["data"][0]
+    assert frequency["y"] == [
+        "Trust & confidence",
+        "Risk-taking",
+        "Learning from everything",
+        "Process & relationship",
+    ]
+    assert frequency["x"] == [70.0, 40.0, 62.5, 60.0]
+    coverage = figure["data"][1]
+    assert coverage["x"] == [100.0, 0.0, 100.0, 50.0]
+    assert figure["layout"]["title"]["text"].startswith(
+        "Risk-taking is the least common element: 40%"
+    )
+    derivation = " ".join(m.value for m in at.markdown)
+    assert "7 of 10 observations = **70.0%**" in derivation
+
+
+def test_overview_filtered_to_a_small_department_hides_element_figures(app):
+    at = app()
+    at.sidebar.multiselect(key="department").set_value(["Sales"]).run()
+    assert not at.exception
+    assert _metrics(at)["Mentors"] == "3"
+    derivation = " ".join(m.value for m in at.markdown)
+    assert "hidden (fewer than the anonymity minimum" in derivation
+
+
+def test_methodology_states_the_thresholds_in_force(app):
+    at = app("methodology")
+    text = " ".join(m.value for m in at.markdown)
+    for fragment in ("0.75", "at least **3**", "**50%**", "fewer than **5**"):
+        assert fragment in text
+
+
+def test_elements_page_shows_frequency_and_coverage_table(app):
+    at = app("elements")
+    table = at.dataframe[0].value
+    assert table["frequency_pct"].tolist() == [70.0, 40.0, 62.5, 60.0]
+    assert table["coverage_pct"].tolist() == [100.0, 0.0, 100.0, 50.0]
+    assert len(_figures(at)) == 4
+
+
+def test_program_health_page_shows_hand_computed_numbers(app):
+    at = app("health")
+    metrics = _metrics(at)
+    assert metrics["Active pairs"] == "3 of 10"
+    assert metrics["Sessions per pair per month"] == "0.27"
+    assert metrics["Median days between sessions"] == "14.0"
+    assert metrics["Pairs at risk"] == "6"
+    assert metrics["Mentors with no sessions"] == "2 of 6"
+
+
+def test_segments_page_hides_groups_under_five(app):
+    at = app("segments")
+    figure = _figures(at)[0]
+    cells = figure["data"][0]["text"]
+    # Sales and Finance both have 3 mentors: every cell reads "fewer than 5"
+    assert all(cell == "fewer than 5" for row in cells for cell in row)
+
+
+def test_trends_page_runs_and_marks_the_survey_wave(app):
+    at = app("trends")
+    figure = _figures(at)[0]
+    assert figure["layout"]["title"]["text"]
+
+
+def test_mentors_page_lists_mentors_and_hides_mentee_view_behind_few_respondents(app):
+    at = app("mentors")
+    assert at.selectbox(key="mentor").options
+    info = " ".join(i.value for i in at.info)
+    assert "Fewer than 5 mentees answered" in info
+
+
+def test_upload_page_shows_the_ingest_history(app):
+    at = app("upload")
+    history = [df.value for df in at.dataframe if "file_name" in df.value.columns]
+    assert history and set(history[0]["file_name"]) == {
+        "participants.csv",
+        "sessions.csv",
+        "mentee-feedback.csv",
+    }
+
+
+def test_brief_page_offers_every_named_chart(app):
+    at = app("brief")
+    assert len(at.multiselect(key="brief-charts").options) == 12
