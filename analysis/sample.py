@@ -13,10 +13,17 @@ from analysis.model import ELEMENTS
 
 DEPARTMENTS = ["Engineering", "Sales", "Operations", "Finance"]
 LOCATIONS = ["London", "Toronto", "Singapore"]
-COHORTS = {"2025 Spring": date(2025, 5, 19), "2025 Autumn": date(2025, 9, 15), "2026 Spring": date(2026, 3, 16)}
+COHORTS = {
+    "2025 Spring": date(2025, 5, 19),
+    "2025 Autumn": date(2025, 9, 15),
+    "2026 Spring": date(2026, 3, 16),
+}
 TRAINING_DAY = date(2026, 3, 2)
 TRAINED_COHORTS = {"2025 Autumn", "2026 Spring"}
-WAVES = {"2025-11": (date(2025, 11, 10), date(2025, 11, 28)), "2026-11": (date(2026, 11, 2), date(2026, 11, 20))}
+WAVES = {
+    "2025-11": (date(2025, 11, 10), date(2025, 11, 28)),
+    "2026-11": (date(2026, 11, 2), date(2026, 11, 20)),
+}
 
 BASE_RATE = {"trust": 0.70, "risk": 0.30, "learning": 0.46, "relationship": 0.55}
 DEPARTMENT_SHIFT = {
@@ -110,62 +117,120 @@ NEGATIVE = {
     ],
 }
 NEUTRAL = [
-    "went over the Q3 plan", "reviewed {s} OKRs", "talked about the reorg", "quick catch-up",
-    "discussed the certification course", "looked at the roadmap", "covered the budget numbers",
-    "{s} workload is high this month", "talked about the conference", "went through the onboarding checklist",
-    "caught up after {s} holiday", "discussed career paths in the department",
+    "went over the Q3 plan",
+    "reviewed {s} OKRs",
+    "talked about the reorg",
+    "quick catch-up",
+    "discussed the certification course",
+    "looked at the roadmap",
+    "covered the budget numbers",
+    "{s} workload is high this month",
+    "talked about the conference",
+    "went through the onboarding checklist",
+    "caught up after {s} holiday",
+    "discussed career paths in the department",
 ]
 TRAPS = [
-    "updated the risk register together", "set up {s} learning management system account",
-    "met the relationship manager at the bank", "sorted out the trust fund paperwork for the charity event",
-    "reviewed the credit risk model", "finished the e-learning module on compliance",
+    "updated the risk register together",
+    "set up {s} learning management system account",
+    "met the relationship manager at the bank",
+    "sorted out the trust fund paperwork for the charity event",
+    "reviewed the credit risk model",
+    "finished the e-learning module on compliance",
     "talked about the zero trust rollout",
 ]
 FOREIGN = {
-    "es": ["le dejé la llamada con el cliente a {n}", "animé a {n} a presentar en la conferencia",
-           "repasamos qué haría diferente la próxima vez, sin culpas", "hablamos de cómo trabaja con su equipo",
-           "revisamos el plan del trimestre"],
-    "fr": ["j'ai laissé {n} gérer seul·e la réunion client", "je l'ai encouragé·e à se lancer sur le projet",
-           "on a fait le bilan de l'échec, sans reproche", "on a parlé de sa relation avec son manager",
-           "point rapide sur le planning"],
-    "de": ["habe {n} das Kundengespräch komplett überlassen", "habe {n} ermutigt, die Präsentation zu halten",
-           "Nachbesprechung ohne Schuldzuweisung, was machen wir nächstes Mal anders",
-           "wir haben über die Zusammenarbeit mit dem Team gesprochen", "kurzer Austausch zum Projektstand"],
+    "es": [
+        "le dejé la llamada con el cliente a {n}",
+        "animé a {n} a presentar en la conferencia",
+        "repasamos qué haría diferente la próxima vez, sin culpas",
+        "hablamos de cómo trabaja con su equipo",
+        "revisamos el plan del trimestre",
+    ],
+    "fr": [
+        "j'ai laissé {n} gérer seul·e la réunion client",
+        "je l'ai encouragé·e à se lancer sur le projet",
+        "on a fait le bilan de l'échec, sans reproche",
+        "on a parlé de sa relation avec son manager",
+        "point rapide sur le planning",
+    ],
+    "de": [
+        "habe {n} das Kundengespräch komplett überlassen",
+        "habe {n} ermutigt, die Präsentation zu halten",
+        "Nachbesprechung ohne Schuldzuweisung, was machen wir nächstes Mal anders",
+        "wir haben über die Zusammenarbeit mit dem Team gesprochen",
+        "kurzer Austausch zum Projektstand",
+    ],
 }
 FOREIGN_ELEMENTS = ["trust", "risk", "learning", "relationship", None]
-OPENERS = ["", "", "", "1:1. ", "Monthly. ", "Good session. ", "Short one today. ", "Video call - ", "Coffee chat: "]
-CLOSERS = ["", "", "", " Next: follow up in two weeks.", " Good energy.", " {n} seemed tired.", " Will check back.",
-           " Really pleased with progress.", " Bit rushed today."]
+OPENERS = [
+    "",
+    "",
+    "",
+    "1:1. ",
+    "Monthly. ",
+    "Good session. ",
+    "Short one today. ",
+    "Video call - ",
+    "Coffee chat: ",
+]
+CLOSERS = [
+    "",
+    "",
+    "",
+    " Next: follow up in two weeks.",
+    " Good energy.",
+    " {n} seemed tired.",
+    " Will check back.",
+    " Really pleased with progress.",
+    " Bit rushed today.",
+]
 
 AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
 OFTEN = ["Never", "Rarely", "Sometimes", "Often", "Always"]
 MENTEE_ITEMS = {
-    "trust": ["My mentor tells me the result and the deadline, then leaves the how to me",
-              "My mentor trusts me to make decisions without checking every step",
-              "My mentor gives me room to do the work my own way"],
-    "risk": ["My mentor encourages me to take on work that stretches me",
-             "My mentor pushed me toward something I doubted I could do",
-             "My mentor backs me while I attempt stretch assignments"],
-    "learning": ["After a success or a setback, my mentor and I talk about what I learned",
-                 "My mentor asks what I will do differently next time",
-                 "Mistakes are discussed without blame"],
-    "relationship": ["My mentor helps me think about how I work with other people",
-                     "My mentor pays attention to how the work gets done, not only the result",
-                     "We talk about how our mentoring relationship is going"],
+    "trust": [
+        "My mentor tells me the result and the deadline, then leaves the how to me",
+        "My mentor trusts me to make decisions without checking every step",
+        "My mentor gives me room to do the work my own way",
+    ],
+    "risk": [
+        "My mentor encourages me to take on work that stretches me",
+        "My mentor pushed me toward something I doubted I could do",
+        "My mentor backs me while I attempt stretch assignments",
+    ],
+    "learning": [
+        "After a success or a setback, my mentor and I talk about what I learned",
+        "My mentor asks what I will do differently next time",
+        "Mistakes are discussed without blame",
+    ],
+    "relationship": [
+        "My mentor helps me think about how I work with other people",
+        "My mentor pays attention to how the work gets done, not only the result",
+        "We talk about how our mentoring relationship is going",
+    ],
 }
 SELF_ITEMS = {
-    "trust": ["I tell my mentee the result and the deadline, then leave the how to them",
-              "I trust my mentee to make decisions without checking every step",
-              "I give my mentee room to do the work their own way"],
-    "risk": ["I encourage my mentee to take on work that stretches them",
-             "I push my mentee toward something they doubt they can do",
-             "I back my mentee while they attempt stretch assignments"],
-    "learning": ["After a success or a setback, my mentee and I talk about what they learned",
-                 "I ask my mentee what they will do differently next time",
-                 "Mistakes are discussed without blame"],
-    "relationship": ["I help my mentee think about how they work with other people",
-                     "I pay attention to how the work gets done, not only the result",
-                     "We talk about how our mentoring relationship is going"],
+    "trust": [
+        "I tell my mentee the result and the deadline, then leave the how to them",
+        "I trust my mentee to make decisions without checking every step",
+        "I give my mentee room to do the work their own way",
+    ],
+    "risk": [
+        "I encourage my mentee to take on work that stretches them",
+        "I push my mentee toward something they doubt they can do",
+        "I back my mentee while they attempt stretch assignments",
+    ],
+    "learning": [
+        "After a success or a setback, my mentee and I talk about what they learned",
+        "I ask my mentee what they will do differently next time",
+        "Mistakes are discussed without blame",
+    ],
+    "relationship": [
+        "I help my mentee think about how they work with other people",
+        "I pay attention to how the work gets done, not only the result",
+        "We talk about how our mentoring relationship is going",
+    ],
 }
 MENTEE_MATRIX = "Thinking about the last few months, how much do you agree with each statement about your mentor? [{}]"
 SELF_MATRIX = "How often did you do each of the following with your mentees this period? [{}]"
@@ -173,16 +238,29 @@ HELPS = "What does your mentor do that helps you most?"
 DIFFERENTLY = "What would you like your mentor to do differently?"
 SELF_COMMENT = "Anything else you'd like to share about your mentoring?"
 MENTEE_COMMENTS = {
-    "trust": ["She lets me run my own projects and trusts my judgement.", "gives me the goal and gets out of the way",
-              "He never hovers, I know what's expected and when"],
-    "risk": ["Pushed me to lead the offsite, which I never thought I could do.", "encourages me to go for things that scare me"],
-    "learning": ["Every time something goes wrong we talk about what I'd do differently, no blame.",
-                 "the debriefs after each project"],
-    "relationship": ["Helps me think about how I work with my team, not just the tasks.",
-                     "asks how our mentoring is going and adjusts"],
+    "trust": [
+        "She lets me run my own projects and trusts my judgement.",
+        "gives me the goal and gets out of the way",
+        "He never hovers, I know what's expected and when",
+    ],
+    "risk": [
+        "Pushed me to lead the offsite, which I never thought I could do.",
+        "encourages me to go for things that scare me",
+    ],
+    "learning": [
+        "Every time something goes wrong we talk about what I'd do differently, no blame.",
+        "the debriefs after each project",
+    ],
+    "relationship": [
+        "Helps me think about how I work with my team, not just the tasks.",
+        "asks how our mentoring is going and adjusts",
+    ],
 }
 MENTEE_CONCERNS = {
-    "trust": ["She checks my work every hour, it's exhausting.", "micromanages everything, I'd like more room"],
+    "trust": [
+        "She checks my work every hour, it's exhausting.",
+        "micromanages everything, I'd like more room",
+    ],
     "risk": ["I'd like to be pushed more, we always play it safe."],
     "learning": ["We never debrief when things go wrong."],
     "relationship": ["Only talks about tasks, never about how I'm doing with the team."],
@@ -287,7 +365,9 @@ def _note(rng: random.Random, mentor: Person, mentee: Person, day: date) -> str:
 
 def _timestamp(rng: random.Random, start: date, end: date) -> str:
     day = start + timedelta(days=rng.randrange((end - start).days + 1))
-    moment = datetime(day.year, day.month, day.day, rng.randrange(7, 22), rng.randrange(60), rng.randrange(60))
+    moment = datetime(
+        day.year, day.month, day.day, rng.randrange(7, 22), rng.randrange(60), rng.randrange(60)
+    )
     return f"{moment.month}/{moment.day}/{moment.year} {moment.hour}:{moment.minute:02d}:{moment.second:02d}"
 
 
@@ -310,7 +390,9 @@ def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
     return path
 
 
-def generate(out_dir: Path, mentors: int = 150, seed: int = 2026, end: date = date(2026, 11, 20)) -> list[Path]:
+def generate(
+    out_dir: Path, mentors: int = 150, seed: int = 2026, end: date = date(2026, 11, 20)
+) -> list[Path]:
     """Write participants.csv, sessions.csv and two waves of mentee and mentor surveys (Google
     Forms CSV) into `out_dir`; the same arguments always give byte-identical files."""
     rng = random.Random(seed)
@@ -321,11 +403,15 @@ def generate(out_dir: Path, mentors: int = 150, seed: int = 2026, end: date = da
     mentor_list: list[Person] = []
     for name, email in _people(rng, mentors, used):
         department, cohort = rng.choice(DEPARTMENTS), rng.choice(list(COHORTS))
-        person = Person(name, email, department, rng.choice(LOCATIONS), cohort, rng.choice(pronoun_sets))
+        person = Person(
+            name, email, department, rng.choice(LOCATIONS), cohort, rng.choice(pronoun_sets)
+        )
         strength = rng.gauss(0, 0.10)
         for element in ELEMENTS:
             shift = DEPARTMENT_SHIFT[department].get(element, 0.0)
-            person.propensity[element] = _clip(BASE_RATE[element] + shift + strength + rng.gauss(0, 0.14))
+            person.propensity[element] = _clip(
+                BASE_RATE[element] + shift + strength + rng.gauss(0, 0.14)
+            )
         if rng.random() < 0.08:
             person.concern = rng.choice(["trust", "trust", "learning", "relationship", "risk"])
         mentor_list.append(person)
@@ -335,18 +421,48 @@ def generate(out_dir: Path, mentors: int = 150, seed: int = 2026, end: date = da
     mentee_names = _people(rng, mentee_total, used)
     for i, (name, email) in enumerate(mentee_names):
         mentor = mentor_list[i % mentors] if i < mentors else rng.choice(mentor_list)
-        mentee = Person(name, email, rng.choice(DEPARTMENTS), mentor.location, mentor.cohort, rng.choice(pronoun_sets))
+        mentee = Person(
+            name,
+            email,
+            rng.choice(DEPARTMENTS),
+            mentor.location,
+            mentor.cohort,
+            rng.choice(pronoun_sets),
+        )
         started = COHORTS[mentor.cohort] + timedelta(days=rng.randrange(0, 14))
         pairs.append((mentor, mentee, started))
 
-    roster_rows = [[m.name, m.email, "Mentor", m.department, m.location, m.cohort, "", ""] for m in mentor_list]
+    roster_rows = [
+        [m.name, m.email, "Mentor", m.department, m.location, m.cohort, "", ""] for m in mentor_list
+    ]
     roster_rows += [
-        [e.name, e.email, "Mentee", e.department, e.location, e.cohort, m.email, started.isoformat()]
+        [
+            e.name,
+            e.email,
+            "Mentee",
+            e.department,
+            e.location,
+            e.cohort,
+            m.email,
+            started.isoformat(),
+        ]
         for m, e, started in pairs
     ]
     written = [
-        _write(out_dir / "participants.csv",
-               ["Name", "Email", "Role", "Department", "Location", "Cohort", "Mentor Email", "Start Date"], roster_rows)
+        _write(
+            out_dir / "participants.csv",
+            [
+                "Name",
+                "Email",
+                "Role",
+                "Department",
+                "Location",
+                "Cohort",
+                "Mentor Email",
+                "Start Date",
+            ],
+            roster_rows,
+        )
     ]
 
     silent = {m.email for m in mentor_list if rng.random() < 0.05}
@@ -360,18 +476,37 @@ def generate(out_dir: Path, mentors: int = 150, seed: int = 2026, end: date = da
         cadence = rng.uniform(10, 24)
         day = started + timedelta(days=rng.randrange(0, 10))
         while day <= stop:
-            session_rows.append([
-                day, mentor.name, mentor.email, mentee.name, rng.choice([15, 20, 30, 30, 45, 45, 60, 60, 90]),
-                rng.choice(["Video", "Video", "In person", "In person", "Chat", "Phone"]),
-                _note(rng, mentor, mentee, day),
-            ])
+            session_rows.append(
+                [
+                    day,
+                    mentor.name,
+                    mentor.email,
+                    mentee.name,
+                    rng.choice([15, 20, 30, 30, 45, 45, 60, 60, 90]),
+                    rng.choice(["Video", "Video", "In person", "In person", "Chat", "Phone"]),
+                    _note(rng, mentor, mentee, day),
+                ]
+            )
             day += timedelta(days=max(3, round(rng.gauss(cadence, cadence / 3))))
     session_rows.sort(key=lambda row: (row[0], row[2], row[3]))
     written.append(
-        _write(out_dir / "sessions.csv",
-               ["Session ID", "Meeting Date", "Mentor Name", "Mentor Email", "Mentee Name", "Duration (min)",
-                "Meeting Type", "Notes"],
-               [[f"S-{i + 1:06d}", row[0].isoformat(), *row[1:]] for i, row in enumerate(session_rows)])
+        _write(
+            out_dir / "sessions.csv",
+            [
+                "Session ID",
+                "Meeting Date",
+                "Mentor Name",
+                "Mentor Email",
+                "Mentee Name",
+                "Duration (min)",
+                "Meeting Type",
+                "Notes",
+            ],
+            [
+                [f"S-{i + 1:06d}", row[0].isoformat(), *row[1:]]
+                for i, row in enumerate(session_rows)
+            ],
+        )
     )
 
     for wave, (first_day, last_day) in WAVES.items():
@@ -380,21 +515,46 @@ def generate(out_dir: Path, mentors: int = 150, seed: int = 2026, end: date = da
             if started > first_day or rng.random() > 0.7:
                 continue
             typed = mentor.name if rng.random() > 0.1 else f" {mentor.name.lower()} "
-            answers = [_answer(rng, _rate(mentor, e, first_day), AGREE) for e in ELEMENTS for _ in MENTEE_ITEMS[e]]
+            answers = [
+                _answer(rng, _rate(mentor, e, first_day), AGREE)
+                for e in ELEMENTS
+                for _ in MENTEE_ITEMS[e]
+            ]
             helps = differently = ""
             if rng.random() < 0.45:
-                element = max(ELEMENTS, key=lambda e: _rate(mentor, e, first_day) + rng.random() * 0.3)
+                element = max(
+                    ELEMENTS, key=lambda e: _rate(mentor, e, first_day) + rng.random() * 0.3
+                )
                 helps = rng.choice(MENTEE_COMMENTS[element])
             if mentor.concern and rng.random() < 0.6:
                 differently = rng.choice(MENTEE_CONCERNS[mentor.concern])
             elif rng.random() < 0.15:
-                differently = rng.choice(["Nothing really, it's great", "More regular sessions would help",
-                                          "Maybe meet in person more often", "n/a"])
-            mentee_rows.append([_timestamp(rng, first_day, last_day), mentee.email, typed, *answers, helps, differently])
+                differently = rng.choice(
+                    [
+                        "Nothing really, it's great",
+                        "More regular sessions would help",
+                        "Maybe meet in person more often",
+                        "n/a",
+                    ]
+                )
+            mentee_rows.append(
+                [
+                    _timestamp(rng, first_day, last_day),
+                    mentee.email,
+                    typed,
+                    *answers,
+                    helps,
+                    differently,
+                ]
+            )
         mentee_rows.sort(key=lambda row: datetime.strptime(row[0], "%m/%d/%Y %H:%M:%S"))
         header = ["Timestamp", "Email Address", "Who is your mentor? (full name)"]
         header += [MENTEE_MATRIX.format(item) for e in ELEMENTS for item in MENTEE_ITEMS[e]]
-        written.append(_write(out_dir / f"mentee-feedback-{wave}.csv", [*header, HELPS, DIFFERENTLY], mentee_rows))
+        written.append(
+            _write(
+                out_dir / f"mentee-feedback-{wave}.csv", [*header, HELPS, DIFFERENTLY], mentee_rows
+            )
+        )
 
         self_rows = []
         for mentor in mentor_list:
@@ -402,14 +562,28 @@ def generate(out_dir: Path, mentors: int = 150, seed: int = 2026, end: date = da
                 continue
             answers = [
                 _answer(rng, _clip(_rate(mentor, e, first_day) + SELF_INFLATION[e]), OFTEN)
-                for e in ELEMENTS for _ in SELF_ITEMS[e]
+                for e in ELEMENTS
+                for _ in SELF_ITEMS[e]
             ]
-            comment = rng.choice(["", "", "", "Finding it hard to make time this quarter.",
-                                  "I try to let my mentees own their work.", "Would like more training on feedback."])
-            self_rows.append([_timestamp(rng, first_day, last_day), mentor.email, mentor.name, *answers, comment])
+            comment = rng.choice(
+                [
+                    "",
+                    "",
+                    "",
+                    "Finding it hard to make time this quarter.",
+                    "I try to let my mentees own their work.",
+                    "Would like more training on feedback.",
+                ]
+            )
+            self_rows.append(
+                [_timestamp(rng, first_day, last_day), mentor.email, mentor.name, *answers, comment]
+            )
         self_rows.sort(key=lambda row: datetime.strptime(row[0], "%m/%d/%Y %H:%M:%S"))
         header = ["Timestamp", "Email Address", "Your name"]
         header += [SELF_MATRIX.format(item) for e in ELEMENTS for item in SELF_ITEMS[e]]
-        written.append(_write(out_dir / f"mentor-self-assessment-{wave}.csv", [*header, SELF_COMMENT], self_rows))
+        written.append(
+            _write(
+                out_dir / f"mentor-self-assessment-{wave}.csv", [*header, SELF_COMMENT], self_rows
+            )
+        )
     return written
-

@@ -1,0 +1,451 @@
+"""Read an export file as the survey tool or platform wrote it: detect encoding, delimiter and
+layout (Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms, plain), keep every cell as text,
+set ragged rows aside, and refuse files that are not exports, in plain words."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from analysis.errors import IngestError
+
+Kind = Literal["survey", "sessions", "roster"]
+
+FORMAT_LABELS = {
+    "qualtrics": "Qualtrics CSV",
+    "qualtrics_legacy": "Qualtrics CSV (legacy two-row layout)",
+    "surveymonkey": "SurveyMonkey",
+    "google_forms": "Google Forms CSV",
+    "microsoft_forms": "Microsoft Forms",
+    "plain": "CSV/Excel with one header row",
+}
+
+_MAGIC = [
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an old-style Excel (.xls) or Word file"),
+    (b"{\\rtf", "a Rich Text document"),
+]
+
+
+@dataclass
+class Column:
+    """One column: a stable key (used in mappings), the question text, and the matrix row or
+    sub-answer when the tool splits one question over several columns."""
+
+    key: str
+    header: str
+    sub: str | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.header} [{self.sub}]" if self.sub else self.header
+
+
+@dataclass
+class RawExport:
+    file_name: str
+    format: str
+    format_label: str
+    encoding: str
+    delimiter: str | None
+    columns: list[Column]
+    frame: pd.DataFrame
+    layout_key: str
+    notes: list[str] = field(default_factory=list)
+    rejected: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["row_number", "column", "reason", "raw_value"]
+        )
+    )
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+
+def _refuse_non_exports(data: bytes, name: str) -> None:
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise IngestError(f"{name} is empty. Export the responses again and upload the new file.")
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise IngestError(
+                f"{name} is {what}, not a CSV or Excel export. Download the responses from your survey "
+                "tool as CSV or Excel (.xlsx) and upload that file."
+            )
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "xl/workbook.xml" in archive.namelist():
+                    return
+        except zipfile.BadZipFile:
+            pass
+        raise IngestError(
+            f"{name} is a zip archive or an Office document that is not Excel. Upload a CSV or .xlsx file."
+        )
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if len(data) > 3 and data[1] == 0 and data[3] == 0:
+        return data.decode("utf-16-le", errors="replace"), "utf-16-le"
+    if b"\x00" in data[:4096]:
+        raise IngestError(
+            f"{name} looks like a binary file, not a CSV export. Upload the CSV or .xlsx from your survey tool."
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "windows-1252"
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same, largest number of fields."""
+    sample = text[:65536]
+    best, best_score = ",", (-1, -1)
+    for delimiter in (",", ";", "\t", "|"):
+        rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:30]
+        if len(rows) > 1 and not sample.endswith(("\n", "\r")):
+            rows = rows[:-1]
+        widths = [len(r) for r in rows if r]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        score = (widths.count(common) if common > 1 else 0, common)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(["" if v is None else _cell_text(v) for v in values])
+        return rows
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()  # type: ignore[call-arg]
+    return str(value)
+
+
+def _trim(rows: list[list[str]]) -> list[list[str]]:
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    width = max((len(r) for r in rows), default=0)
+    # Excel pads sheets with empty columns on the right; drop columns empty in every row.
+    while width and all(len(r) < width or not r[width - 1].strip() for r in rows):
+        width -= 1
+    return [r[:width] if len(r) > width else r for r in rows]
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).replace("\ufeff", "").split()).strip()
+
+
+def _layout(rows: list[list[str]]) -> tuple[str, int]:
+    first = [_norm(c) for c in rows[0]]
+    lowered = [c.lower() for c in first]
+    second = [_norm(c) for c in rows[1]] if len(rows) > 1 else []
+    third = [_norm(c) for c in rows[2]] if len(rows) > 2 else []
+    if ("responseid" in lowered or {"startdate", "enddate"} <= set(lowered)) and any(
+        c.startswith('{"ImportId"') for c in third
+    ):
+        return "qualtrics", 3
+    if (
+        ("responseid" in lowered or lowered[:2] == ["v1", "v2"])
+        and second
+        and any(c.lower() in ("responseid", "response id") or len(c) > 25 for c in second)
+    ):
+        return "qualtrics_legacy", 2
+    if "respondent id" in lowered and "collector id" in lowered:
+        return "surveymonkey", 2
+    if lowered and lowered[0] == "timestamp":
+        return "google_forms", 1
+    if lowered[:3] == ["id", "start time", "completion time"]:
+        return "microsoft_forms", 1
+    return "plain", 1
+
+
+def _columns(
+    rows: list[list[str]], layout: str, header_rows: int, notes: list[str]
+) -> list[Column]:
+    first = [_norm(c) for c in rows[0]]
+    columns: list[Column] = []
+    if layout == "qualtrics" or layout == "qualtrics_legacy":
+        texts = [_norm(c) for c in rows[1]]
+        for key, text in zip(first, texts + [""] * (len(first) - len(texts)), strict=False):
+            question, _, sub = text.rpartition(" - ") if " - " in text else (text, "", "")
+            columns.append(Column(key, question or text or key, sub or None))
+    elif layout == "surveymonkey":
+        subs = [_norm(c) for c in rows[1]] + [""] * len(first)
+        current = ""
+        for i, text in enumerate(first):
+            current = text or current
+            sub = subs[i]
+            keep_sub = (
+                sub if sub and sub.lower() not in ("response", "open-ended response") else None
+            )
+            key = f"{current} [{keep_sub}]" if keep_sub else current
+            columns.append(Column(key, current, keep_sub))
+    else:
+        for text in first:
+            found = re.fullmatch(r"(.*\S)\s*\[(.+)\]", text)
+            if found and layout in ("google_forms", "plain"):
+                columns.append(Column(text, found.group(1), found.group(2)))
+            else:
+                columns.append(Column(text or "(blank header)", text or "(blank header)"))
+    seen: dict[str, int] = {}
+    for column in columns:
+        if column.key in seen:
+            seen[column.key] += 1
+            original = column.key
+            column.key = f"{original} ({seen[original]})"
+            notes.append(
+                f"Two columns are both called '{original}'; the second is shown as '{column.key}'."
+            )
+        else:
+            seen[column.key] = 1
+    return columns
+
+
+def layout_key_of(columns: list[Column]) -> str:
+    """Same survey, next wave: same key (independent of encoding, delimiter and row order)."""
+    text = "\x1f".join(_norm(c.text).casefold() for c in columns)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def read_export(path: Path, file_name: str | None = None) -> RawExport:
+    """Read one export; raise IngestError with a plain message when it is not usable."""
+    path = Path(path)
+    name = file_name or path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"Could not open {name}: {exc.strerror or exc}.") from exc
+    _refuse_non_exports(data, name)
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            rows = _xlsx_rows(path)
+        except Exception as exc:  # openpyxl raises many types for damaged workbooks
+            raise IngestError(
+                f"{name} could not be opened as an Excel workbook ({exc}). Save it again as .xlsx or CSV."
+            ) from exc
+        encoding, delimiter = "xlsx", None
+    else:
+        text, encoding = _decode(data, name)
+        delimiter = _sniff_delimiter(text)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = _trim(rows)
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise IngestError(f"{name} is empty. Export the responses again and upload the new file.")
+    layout, header_rows = _layout(rows)
+    notes: list[str] = []
+    columns = _columns(rows, layout, header_rows, notes)
+    width = len(columns)
+    body = rows[header_rows:]
+    if not body:
+        raise IngestError(
+            f"{name} has column headers but no responses. Check the export's date range or filters."
+        )
+    good, bad = [], []
+    for offset, row in enumerate(body):
+        line = header_rows + offset + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < width and layout in ("surveymonkey",) and all(not c for c in row[len(row) :]):
+            row = row + [""] * (width - len(row))
+        if len(row) != width:
+            bad.append(
+                {
+                    "row_number": line,
+                    "column": None,
+                    "reason": f"Row {line} has {len(row)} values but the header has {width} columns",
+                    "raw_value": (delimiter or ",").join(row)[:500],
+                }
+            )
+            continue
+        good.append((line, row))
+    if bad and len(bad) > len(good):
+        hint = (
+            ""
+            if delimiter is None
+            else f" (read with '{ {',': 'commas', ';': 'semicolons', chr(9): 'tabs'}.get(delimiter, delimiter) }' between values)"
+        )
+        raise IngestError(
+            f"{name}: most rows do not have the same number of values as the header{hint}. The file may "
+            "have been edited by hand or saved with a different separator. Export it again from the tool."
+        )
+    frame = pd.DataFrame([r for _, r in good], columns=[c.key for c in columns], dtype="string")
+    frame.index = pd.Index([line for line, _ in good], name="row_number")
+    frame = frame.fillna("")
+    if frame.empty:
+        raise IngestError(
+            f"{name} has column headers but no responses. Check the export's date range or filters."
+        )
+    label = FORMAT_LABELS[layout]
+    if layout in ("surveymonkey", "microsoft_forms", "plain"):
+        label += " (Excel)" if delimiter is None else " CSV"
+    return RawExport(
+        file_name=name,
+        format=layout,
+        format_label=label,
+        encoding=encoding,
+        delimiter=delimiter,
+        columns=columns,
+        frame=frame,
+        layout_key=layout_key_of(columns),
+        notes=notes,
+        rejected=pd.DataFrame(bad, columns=["row_number", "column", "reason", "raw_value"]),
+    )
+
+
+_WORDS = {
+    "date": re.compile(r"\b(date|day|when|timestamp|time)\b"),
+    "mentor": re.compile(r"\bmentor\b"),
+    "mentee": re.compile(r"\b(mentee|protege|protégé)\b"),
+    "notes": re.compile(r"\b(notes?|topics?|tags?|summary|discussed|agenda)\b"),
+    "duration": re.compile(r"\b(duration|minutes|mins?|length)\b"),
+    "role": re.compile(r"\brole\b"),
+    "segment": re.compile(
+        r"\b(department|dept|team|division|cohort|location|office|site|region)\b"
+    ),
+    "name": re.compile(r"\b(name|email|e-mail)\b"),
+}
+
+
+def _has(columns: list[Column], word: str) -> bool:
+    return any(_WORDS[word].search(c.text.lower()) for c in columns)
+
+
+def detect_kind(raw: RawExport) -> Kind:
+    """Survey export, session log or roster, from the headers and the answers."""
+    from analysis.ingest import likert
+
+    if raw.format != "plain":
+        return "survey"
+    scale_columns = sum(
+        1 for c in raw.columns if likert.detect_scale(raw.frame[c.key], c.text) is not None
+    )
+    if scale_columns >= 2:
+        return "survey"
+    if (
+        _has(raw.columns, "date")
+        and _has(raw.columns, "mentor")
+        and (_has(raw.columns, "mentee") or _has(raw.columns, "notes"))
+    ):
+        return "sessions"
+    if _has(raw.columns, "name") and (_has(raw.columns, "role") or _has(raw.columns, "segment")):
+        return "roster"
+    if scale_columns:
+        return "survey"
+    raise IngestError(
+        f"{raw.file_name}: could not tell what this file is. A survey export has answer columns "
+        "(Agree, Often, 1-5...); a session log has date, mentor, mentee and notes columns; a roster "
+        "has names, emails and roles. Choose the kind on the Upload page or with --kind."
+    )
+
+
+_KIND_WORDS = {
+    "survey": "a survey export",
+    "sessions": "a session log (date, mentor, mentee and notes columns)",
+    "roster": "a participant roster (names, emails, roles)",
+}
+_KIND_CHOICE = {
+    "survey": "Survey export",
+    "sessions": "Session log",
+    "roster": "Participant roster",
+}
+
+
+def require_kind(raw: RawExport, expected: str) -> None:
+    """Refuse a file offered as the wrong kind, saying what it looks like instead."""
+    if expected not in _KIND_WORDS:
+        raise IngestError(f"Unknown kind of file '{expected}': choose survey, sessions or roster.")
+    try:
+        detected = detect_kind(raw)
+    except IngestError:
+        return
+    if detected != expected:
+        raise IngestError(
+            f"{raw.file_name}: this looks like {_KIND_WORDS[detected]}, not {_KIND_WORDS[expected]}. "
+            f"Choose '{_KIND_CHOICE[detected]}' instead."
+        )
+
+
+_DATE_FORMATS = {
+    "qualtrics": ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M"],
+    "qualtrics_legacy": ["%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M"],
+    "surveymonkey": [
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%d/%m/%Y %H:%M:%S",
+    ],
+    "google_forms": ["%m/%d/%Y %H:%M:%S", "%Y/%m/%d %I:%M:%S %p", "%d/%m/%Y %H:%M:%S"],
+    "microsoft_forms": [
+        "%m/%d/%Y %H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%m/%d/%y %H:%M:%S",
+        "%d/%m/%Y %H:%M:%S",
+    ],
+    "plain": [
+        "%Y-%m-%d",
+        "%Y-%m-%d %H:%M:%S",
+        "%m/%d/%Y",
+        "%d/%m/%Y",
+        "%d.%m.%Y",
+        "%m/%d/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M:%S",
+        "%d %b %Y",
+        "%b %d, %Y",
+        "%d-%b-%Y",
+    ],
+}
+
+
+def parse_dates(values: pd.Series, layout: str, notes: list[str]) -> pd.Series:
+    """Dates in the tool's documented formats, chosen explicitly (03/04 is never guessed: a file
+    is read day-first only when its values are impossible month-first, and a note says so)."""
+    text = values.astype("string").str.strip().str.replace(r"\s+(GMT|UTC)[+-]?\d*$", "", regex=True)
+    text = text.str.replace("T", " ", regex=False).str.replace(r"\.\d+$", "", regex=True)
+    best: pd.Series | None = None
+    best_format, best_count = "", -1
+    for fmt in _DATE_FORMATS.get(layout, []) + _DATE_FORMATS["plain"]:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        count = int(parsed.notna().sum())
+        if count > best_count:
+            best, best_format, best_count = parsed, fmt, count
+    if best_count and best_format.startswith("%d/%m") or best_format.startswith("%d.%m"):
+        notes.append(
+            "Dates in this file are day-first (DD/MM/YYYY): some could only be read that way."
+        )
+    # Excel stores dates as datetimes: the reader wrote them ISO, caught by the formats above.
+    assert best is not None
+    return best

@@ -1,0 +1,124 @@
+"""Participant rosters: who is a mentor or a mentee, with department, location and cohort, and
+which mentor each mentee is paired with."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+
+from analysis.ingest.readers import RawExport, parse_dates
+from analysis.ingest.survey import MappingSuggestion
+
+_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("mentor", re.compile(r"\bmentor\b.*(email|name)|^mentor$|assigned mentor")),
+    ("started_on", re.compile(r"start|joined|paired|since")),
+    ("email", re.compile(r"e-?mail")),
+    ("role", re.compile(r"\brole\b|\btype\b|participant")),
+    ("department", re.compile(r"department|dept|team|division|function")),
+    ("location", re.compile(r"location|office|site|region|country|city")),
+    ("cohort", re.compile(r"cohort|intake|programme|program")),
+    ("name", re.compile(r"name")),
+]
+
+
+@dataclass
+class RosterMapping:
+    name: str | None = None
+    email: str | None = None
+    role: str | None = None
+    department: str | None = None
+    location: str | None = None
+    cohort: str | None = None
+    mentor: str | None = None
+    started_on: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RosterMapping:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass
+class ParsedRoster:
+    people: pd.DataFrame
+    rejected: pd.DataFrame
+    rows_read: int
+
+
+def suggest_roster_mapping(raw: RawExport) -> MappingSuggestion:
+    mapping = RosterMapping()
+    for column in raw.columns:
+        text = column.text.lower().strip()
+        for role, cue in _CUES:
+            if getattr(mapping, role) is None and cue.search(text):
+                setattr(mapping, role, column.key)
+                break
+    missing = [
+        label
+        for label, value in (("names", mapping.name or mapping.email), ("roles", mapping.role))
+        if value is None
+    ]
+    return MappingSuggestion(mapping, missing, [])
+
+
+def _role(value: str) -> str | None:
+    lowered = value.strip().casefold()
+    if "mentee" in lowered or "protég" in lowered or "protege" in lowered:
+        return "mentee"
+    if "mentor" in lowered:
+        return "mentor"
+    return None
+
+
+def parse_roster(raw: RawExport, mapping: RosterMapping) -> ParsedRoster:
+    frame = raw.frame
+    empty = pd.Series("", index=frame.index, dtype="string")
+
+    def column(key: str | None) -> pd.Series:
+        return frame[key].str.strip() if key else empty
+
+    name, email = column(mapping.name), column(mapping.email)
+    role = column(mapping.role).map(_role)
+    rejected: list[dict[str, Any]] = raw.rejected.to_dict("records")
+    problems = pd.Series("", index=frame.index)
+    problems = problems.mask((name == "") & (email == ""), "no name or email")
+    problems = problems.mask(
+        role.isna() & (problems == ""), "the role is neither Mentor nor Mentee"
+    )
+    for row, reason in problems[problems != ""].items():
+        rejected.append(
+            {
+                "row_number": int(row),
+                "column": None,
+                "reason": f"Row {row}: {reason}",
+                "raw_value": frame.loc[row, mapping.role] if mapping.role else None,
+            }
+        )
+    keep = problems.index[problems == ""]
+    started = (
+        parse_dates(frame[mapping.started_on], raw.format, [])
+        if mapping.started_on
+        else pd.Series(pd.NaT, index=frame.index)
+    )
+    people = pd.DataFrame(
+        {
+            "name": name.where(name != "", email.str.split("@").str[0]).loc[keep],
+            "email": email.where(email != "", None).loc[keep],
+            "role": role.loc[keep],
+            "department": column(mapping.department).replace("", None).loc[keep],
+            "location": column(mapping.location).replace("", None).loc[keep],
+            "cohort": column(mapping.cohort).replace("", None).loc[keep],
+            "mentor_ref": column(mapping.mentor).loc[keep],
+            "started_on": started.loc[keep].dt.date,
+        }
+    ).reset_index(drop=True)
+    return ParsedRoster(
+        people,
+        pd.DataFrame(rejected, columns=["row_number", "column", "reason", "raw_value"]),
+        len(frame) + len(raw.rejected),
+    )

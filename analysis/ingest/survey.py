@@ -1,0 +1,447 @@
+"""Survey exports: suggest which column is what (mentor, role, date, response id, respondent,
+segments, comments, and which items measure which element), then parse responses into long form,
+hashing respondents and setting aside rows that cannot be counted, with the reason."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from analysis.ingest import likert
+from analysis.ingest.readers import RawExport, parse_dates
+from analysis.model import ELEMENTS
+
+ELEMENT_CUES: dict[str, re.Pattern[str]] = {
+    "trust": re.compile(
+        r"deadline|own (way|decision)|make decisions|without checking|micromanag|room to|trusts? me|"
+        r"trust (me|my|them|their)|confidence in|leaves the how|autonomy|hover"
+    ),
+    "risk": re.compile(
+        r"stretch|risk|doubted|comfort zone|challeng|bold|outside .* comfort|new things|scare"
+    ),
+    "learning": re.compile(
+        r"learn|differently next time|debrief|mistake|blame|reflect|setback|post-?mortem|went wrong|lesson"
+    ),
+    "relationship": re.compile(
+        r"other people|relationship|how the work gets done|mentoring .*going|pay it forward|"
+        r"work with|process|how i work|how they work|colleagues|team dynamics"
+    ),
+}
+SEGMENT_CUES = {
+    "department": re.compile(r"\b(department|dept|team|division|function|business unit)\b"),
+    "cohort": re.compile(r"\bcohort\b"),
+    "location": re.compile(r"\b(location|office|site|region|country|city)\b"),
+}
+IDENTITY_HEADERS = re.compile(
+    r"^(email address|email|e-mail|name|your email|respondent email|recipientemail|recipientfirstname|"
+    r"recipientlastname|first name|last name|respondent name|full name)$"
+)
+COMMENT_CUES = re.compile(
+    r"\b(comment|what|why|how could|anything else|describe|suggest|differently|helps)\b"
+)
+
+
+@dataclass
+class SurveyMapping:
+    """Which column holds what. JSON-safe via to_dict/from_dict (saved per layout)."""
+
+    mentor_column: str | None = None
+    mentor_match: str = "name"
+    role_column: str | None = None
+    fixed_role: str | None = None
+    date_column: str | None = None
+    response_id_column: str | None = None
+    respondent_columns: list[str] = field(default_factory=list)
+    segment_columns: dict[str, str] = field(default_factory=dict)
+    comment_columns: list[str] = field(default_factory=list)
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    wave: str | None = None
+    invited_count: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SurveyMapping:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        mapping = cls(**known)
+        mapping.items = {
+            k: (v if isinstance(v, dict) else {"element": v, "scale": None})
+            for k, v in mapping.items.items()
+        }
+        return mapping
+
+
+@dataclass
+class MappingSuggestion:
+    mapping: Any
+    missing: list[str]
+    notes: list[str]
+
+
+@dataclass
+class ParsedSurvey:
+    responses: pd.DataFrame
+    answers: pd.DataFrame
+    comments: pd.DataFrame
+    segments: pd.DataFrame
+    rejected: pd.DataFrame
+    rows_read: int
+
+
+def element_of(text: str) -> str | None:
+    """The element an item's wording measures, or None when it names none of them."""
+    lowered = text.lower()
+    hits = [e for e in ELEMENTS if ELEMENT_CUES[e].search(lowered)]
+    return hits[0] if len(hits) == 1 else (hits[0] if hits else None)
+
+
+def _is_free_text(values: pd.Series) -> bool:
+    answered = values[values.str.strip().str.len() > 0]
+    if answered.empty:
+        return False
+    return bool(answered.str.len().mean() >= 12 or answered.nunique() > max(5, len(answered) // 2))
+
+
+def suggest_mapping(raw: RawExport) -> MappingSuggestion:
+    """Everything that can be told from the headers, question texts and answers."""
+    mapping = SurveyMapping()
+    notes: list[str] = []
+    taken: set[str] = set()
+    lowered = {c.key: c.text.lower() for c in raw.columns}
+    first_person = 0
+    about_mentor = 0
+    for column in raw.columns:
+        text = lowered[column.key]
+        scale = likert.detect_scale(raw.frame[column.key], column.text)
+        if scale is not None and column.key.lower() not in (
+            "progress",
+            "duration (in seconds)",
+            "finished",
+            "id",
+        ):
+            element = element_of(column.sub or column.header) or element_of(column.text)
+            mapping.items[column.key] = {"element": element, "scale": scale}
+            taken.add(column.key)
+            item_text = (column.sub or column.header).lower()
+            first_person += bool(re.match(r"^(i|we)\b", item_text)) or "your mentee" in text
+            about_mentor += "my mentor" in text or "your mentor" in text
+    for column in raw.columns:
+        key, text = column.key, lowered[column.key]
+        if key in taken:
+            continue
+        bare = text.strip()
+        if mapping.response_id_column is None and bare in (
+            "responseid",
+            "response id",
+            "respondent id",
+            "id",
+        ):
+            mapping.response_id_column = key
+        elif mapping.date_column is None and bare in (
+            "timestamp",
+            "enddate",
+            "end date",
+            "recordeddate",
+            "completion time",
+            "date",
+            "submitted",
+            "submission date",
+        ):
+            mapping.date_column = key
+        elif (
+            mapping.mentor_column is None
+            and "mentor" in text
+            and "mentee" not in text
+            and ("name" in text or "who" in text or "email" in text or bare == "mentor")
+        ):
+            mapping.mentor_column = key
+            mapping.mentor_match = "email" if "email" in text else "name"
+        elif mapping.role_column is None and re.search(
+            r"\brole\b|mentor or (a )?mentee|are you a", text
+        ):
+            mapping.role_column = key
+        elif IDENTITY_HEADERS.match(bare) or bare in ("your name", "your email"):
+            mapping.respondent_columns.append(key)
+        elif any(cue.search(text) for cue in SEGMENT_CUES.values()) and not _is_free_text(
+            raw.frame[key]
+        ):
+            segment = next(name for name, cue in SEGMENT_CUES.items() if cue.search(text))
+            mapping.segment_columns[key] = segment
+        else:
+            continue
+        taken.add(key)
+    if mapping.date_column is None:
+        for column in raw.columns:
+            if column.key not in taken and re.search(r"\b(date|time)\b", lowered[column.key]):
+                mapping.date_column = column.key
+                taken.add(column.key)
+                break
+    if mapping.role_column is None:
+        if first_person > about_mentor:
+            mapping.fixed_role = "mentor_self"
+        elif about_mentor:
+            mapping.fixed_role = "mentee"
+    if mapping.mentor_column is None and mapping.fixed_role == "mentor_self":
+        for key in mapping.respondent_columns:
+            if "name" in lowered[key]:
+                mapping.mentor_column = key
+                mapping.mentor_match = "name"
+                notes.append(
+                    f"A self-assessment: the mentor is the respondent ('{raw.column(key).text}')."
+                )
+                break
+        else:
+            for key in mapping.respondent_columns:
+                if "email" in lowered[key]:
+                    mapping.mentor_column, mapping.mentor_match = key, "email"
+                    break
+    for column in raw.columns:
+        if column.key in taken or column.key.lower() in (
+            "ipaddress",
+            "ip address",
+            "locationlatitude",
+            "locationlongitude",
+            "userlanguage",
+            "distributionchannel",
+            "status",
+            "externalreference",
+            "collector id",
+            "custom data 1",
+            "start date",
+            "startdate",
+            "start time",
+            "last modified time",
+        ):
+            continue
+        if COMMENT_CUES.search(lowered[column.key]) or _is_free_text(raw.frame[column.key]):
+            mapping.comment_columns.append(column.key)
+    missing = []
+    if mapping.mentor_column is None:
+        missing.append("the mentor being rated")
+    if mapping.date_column is None:
+        missing.append("the response date")
+    if mapping.role_column is None and mapping.fixed_role is None:
+        missing.append("who answered (mentee or the mentor themself)")
+    if not any(v.get("element") for v in mapping.items.values()):
+        missing.append("which questions measure which element")
+    unmapped = [raw.column(k).text for k, v in mapping.items.items() if not v.get("element")]
+    if unmapped:
+        notes.append(
+            f"{len(unmapped)} scale question(s) measure none of the four elements and are kept unmapped."
+        )
+    return MappingSuggestion(mapping, missing, notes)
+
+
+def _hash_identity(values: pd.DataFrame, key: bytes) -> pd.Series:
+    joined = values.apply(
+        lambda row: "\x1f".join(" ".join(str(v).casefold().split()) for v in row), axis=1
+    )
+    return joined.map(
+        lambda text: (
+            hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+            if text.strip("\x1f")
+            else None
+        )
+    )
+
+
+def _role_of(value: str) -> str | None:
+    lowered = value.casefold()
+    if "mentee" in lowered or "protégé" in lowered or "protege" in lowered:
+        return "mentee"
+    if "mentor" in lowered or "self" in lowered:
+        return "mentor_self"
+    return None
+
+
+def parse_survey(
+    raw: RawExport,
+    mapping: SurveyMapping,
+    hash_key: bytes,
+    progress: Callable[[float], None] | None = None,
+) -> ParsedSurvey:
+    """Responses in long form; a row that cannot be counted whole is set aside with its reasons."""
+    frame = raw.frame
+    notes: list[str] = []
+    rejected: list[dict[str, Any]] = raw.rejected.to_dict("records")
+    bad_rows: set[int] = set()
+
+    def reject(
+        rows: pd.Index, column: str | None, reason: Callable[[int], str], values: pd.Series | None
+    ) -> None:
+        for row in rows:
+            bad_rows.add(int(row))
+            rejected.append(
+                {
+                    "row_number": int(row),
+                    "column": column,
+                    "reason": reason(int(row)),
+                    "raw_value": None if values is None else str(values.loc[row]),
+                }
+            )
+
+    mentor = (
+        frame[mapping.mentor_column].str.strip()
+        if mapping.mentor_column
+        else pd.Series("", index=frame.index)
+    )
+    mentor_label = raw.column(mapping.mentor_column).text if mapping.mentor_column else None
+    reject(mentor.index[mentor == ""], mentor_label, lambda r: f"Row {r}: no mentor is named", None)
+    if mapping.date_column:
+        dates = parse_dates(frame[mapping.date_column], raw.format, notes)
+        date_label = raw.column(mapping.date_column).text
+        unreadable = dates.index[dates.isna()]
+        reject(
+            unreadable,
+            date_label,
+            lambda r: f"Row {r}: the date '{frame.at[r, mapping.date_column]}' could not be read",
+            frame[mapping.date_column],
+        )
+    else:
+        dates = pd.Series(pd.NaT, index=frame.index)
+    if mapping.role_column:
+        roles = frame[mapping.role_column].map(_role_of)
+        reject(
+            roles.index[roles.isna()],
+            raw.column(mapping.role_column).text,
+            lambda r: (
+                f"Row {r}: the role '{frame.at[r, mapping.role_column]}' is neither mentee nor mentor"
+            ),
+            frame[mapping.role_column],
+        )
+    else:
+        roles = pd.Series(mapping.fixed_role, index=frame.index, dtype="object")
+
+    scored: dict[str, pd.Series] = {}
+    items = {k: v for k, v in mapping.items.items() if k in frame.columns}
+    for done, (key, item) in enumerate(items.items()):
+        column = raw.column(key)
+        scale = item.get("scale") or likert.detect_scale(frame[key], column.text)
+        if scale is None:
+            continue
+        values, unknown = likert.score(frame[key], scale)
+        scored[key] = values
+        scale_name = likert.SCALE_NAMES[scale]
+        reject(
+            unknown.index[unknown],
+            column.text,
+            lambda r, k=key, name=scale_name, t=column.text: (
+                f"Row {r}, column '{t}': '{frame.at[r, k]}' is not a recognised answer on {name}"
+            ),
+            frame[key],
+        )
+        if progress:
+            progress((done + 1) / max(1, len(items)))
+
+    identity = (
+        _hash_identity(frame[mapping.respondent_columns], hash_key)
+        if mapping.respondent_columns
+        else pd.Series(None, index=frame.index, dtype="object")
+    )
+    if mapping.response_id_column:
+        own = frame[mapping.response_id_column].str.strip()
+        response_ids = raw.layout_key + ":" + own
+    else:
+        basis = frame[
+            [c for c in [mapping.date_column, *mapping.respondent_columns, *items] if c]
+        ].astype(str)
+        response_ids = basis.apply(
+            lambda row: (
+                raw.layout_key
+                + ":"
+                + hashlib.sha256("\x1f".join(row).encode("utf-8")).hexdigest()[:24]
+            ),
+            axis=1,
+        )
+    keep = frame.index[~frame.index.isin(list(bad_rows))]
+    responses = pd.DataFrame(
+        {
+            "response_id": response_ids.loc[keep].astype(str),
+            "respondent_hash": identity.loc[keep],
+            "respondent_role": roles.loc[keep],
+            "mentor_ref": mentor.loc[keep],
+            "response_date": dates.loc[keep].dt.date,
+        }
+    ).reset_index(drop=True)
+
+    answer_parts = []
+    for key, values in scored.items():
+        kept = values.loc[keep]
+        present = kept.notna()
+        column = raw.column(key)
+        answer_parts.append(
+            pd.DataFrame(
+                {
+                    "response_id": response_ids.loc[keep][present].astype(str).values,
+                    "item_id": key,
+                    "item_text": column.sub or column.header,
+                    "element": items[key].get("element"),
+                    "answer_raw": frame.loc[keep, key][present].str.strip().values,
+                    "score_01": kept[present].values,
+                }
+            )
+        )
+    answers = (
+        pd.concat(answer_parts, ignore_index=True)
+        if answer_parts
+        else pd.DataFrame(
+            columns=["response_id", "item_id", "item_text", "element", "answer_raw", "score_01"]
+        )
+    )
+    comment_parts = []
+    for key in mapping.comment_columns:
+        if key not in frame.columns:
+            continue
+        text = frame.loc[keep, key].str.strip()
+        useful = (text.str.len() > 0) & ~likert.normalise(text).isin(likert.NON_ANSWERS)
+        column = raw.column(key)
+        comment_parts.append(
+            pd.DataFrame(
+                {
+                    "response_id": response_ids.loc[keep][useful].astype(str).values,
+                    "item_id": key,
+                    "item_text": column.text,
+                    "text": text[useful].values,
+                }
+            )
+        )
+    comments = (
+        pd.concat(comment_parts, ignore_index=True)
+        if comment_parts
+        else pd.DataFrame(columns=["response_id", "item_id", "item_text", "text"])
+    )
+    segment_parts = []
+    for key, segment in mapping.segment_columns.items():
+        if key not in frame.columns:
+            continue
+        value = frame.loc[keep, key].str.strip()
+        present = value.str.len() > 0
+        segment_parts.append(
+            pd.DataFrame(
+                {
+                    "response_id": response_ids.loc[keep][present].astype(str).values,
+                    "segment": segment,
+                    "value": value[present].values,
+                }
+            )
+        )
+    segments = (
+        pd.concat(segment_parts, ignore_index=True)
+        if segment_parts
+        else pd.DataFrame(columns=["response_id", "segment", "value"])
+    )
+    return ParsedSurvey(
+        responses=responses,
+        answers=answers,
+        comments=comments,
+        segments=segments,
+        rejected=pd.DataFrame(rejected, columns=["row_number", "column", "reason", "raw_value"]),
+        rows_read=len(frame) + len(raw.rejected),
+    )
