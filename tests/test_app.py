@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -35,8 +37,23 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def _plain(value):
+    """Plotly ships numeric arrays as {'dtype', 'bdata'} (base64); turn them back into lists."""
+    if isinstance(value, dict):
+        if set(value) >= {"dtype", "bdata"}:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            shape = value.get("shape")
+            if isinstance(shape, str):
+                shape = [int(part) for part in shape.split(",")]
+            return array.reshape(shape).tolist() if shape else array.tolist()
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return [_plain(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
 
 
 def test_overview_shows_headline_figures_and_the_four_elements(app):
@@ -50,15 +67,15 @@ def test_overview_shows_headline_figures_and_the_four_elements(app):
     }
     figure = _figures(at)[0]
     frequency = figure["data"][0]
-    assert frequency["y"] == [
+    assert list(frequency["y"]) == [
         "Trust & confidence",
         "Risk-taking",
         "Learning from everything",
         "Process & relationship",
     ]
-    assert frequency["x"] == [70.0, 40.0, 62.5, 60.0]
+    assert list(frequency["x"]) == [70.0, 40.0, 62.5, 60.0]
     coverage = figure["data"][1]
-    assert coverage["x"] == [100.0, 0.0, 100.0, 50.0]
+    assert list(coverage["x"]) == [100.0, 0.0, 100.0, 50.0]
     assert figure["layout"]["title"]["text"].startswith(
         "Risk-taking is the least common element: 40%"
     )

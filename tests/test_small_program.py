@@ -148,14 +148,15 @@ def test_an_error_inside_the_write_transaction_rolls_everything_back(small_store
     assert small_store.data_version() == versions
 
 
-def test_respondent_emails_are_never_stored_in_clear(small_db: Path):
+def test_respondents_names_and_emails_are_never_stored_in_clear(small_db: Path):
     con = duckdb.connect(str(small_db), read_only=True)
     try:
         for (table,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall():
             text = " ".join(
                 str(v) for row in con.execute(f'SELECT * FROM "{table}"').fetchall() for v in row
             )
-            assert "e1@example.org" not in text, table
+            for identity in ("e1@example.org", "Mentee One", "mentee one"):
+                assert identity not in text, (table, identity)
     finally:
         con.close()
 

@@ -4,6 +4,7 @@ skipped, set-aside rows kept with their reasons, and element evidence derived.""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import unicodedata
 from dataclasses import dataclass, field
@@ -82,6 +83,15 @@ def name_key(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", str(name))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(plain.casefold().split())
+
+
+def pseudonym(key: bytes, text: str) -> str:
+    """A keyed hash: recognises the same person again without keeping who they are."""
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+
+
+def initials(name: str) -> str:
+    return "".join(part[0].upper() + "." for part in str(name).split()[:3] if part) or "?"
 
 
 def _short_hash(*parts: object) -> str:
@@ -187,17 +197,19 @@ def ingest_file(
         )
         comment_evidence = _classify_comments(parsed_survey)
         with store.write() as con:
-            _write_survey(con, report, raw, digest, mapping, parsed_survey, comment_evidence)
+            _write_survey(
+                con, report, raw, digest, mapping, parsed_survey, comment_evidence, hash_key
+            )
     elif kind == "sessions":
         parsed_sessions = sessions.parse_sessions(
             raw, sessions.SessionMapping.from_dict(mapping), progress=progress
         )
         with store.write() as con:
-            _write_sessions(con, report, raw, digest, mapping, parsed_sessions)
+            _write_sessions(con, report, raw, digest, mapping, parsed_sessions, hash_key)
     elif kind == "roster":
         parsed_roster = roster.parse_roster(raw, roster.RosterMapping.from_dict(mapping))
         with store.write() as con:
-            _write_roster(con, report, raw, digest, mapping, parsed_roster)
+            _write_roster(con, report, raw, digest, mapping, parsed_roster, hash_key)
     else:
         raise IngestError(f"Unknown kind of file '{kind}': choose survey, sessions or roster.")
     return report
@@ -322,8 +334,15 @@ def _resolve_people(
     table: str,
     notes: list[str],
     what: str,
+    key: bytes,
 ) -> pd.Series:
-    """Map names or emails to ids, adding people not in the roster (without segments)."""
+    """Map names or emails to ids, adding people not in the roster (without segments).
+    Mentees are survey respondents too, so they are only ever stored as keyed hashes and initials."""
+    hidden = table == "mentees"
+
+    def key_of(text: str) -> str:
+        return pseudonym(key, text) if hidden else text
+
     id_col = "mentor_id" if table == "mentors" else "mentee_id"
     if table == "mentors":
         known = execute(
@@ -345,15 +364,19 @@ def _resolve_people(
             email_text = ref_text.lower()
         found = by_email.get(email_text) if email_text else None
         if found is None and ref_text and "@" not in ref_text:
-            found = by_name.get(name_key(ref_text))
+            found = by_name.get(key_of(name_key(ref_text)))
         if found is None:
             prefix = "mentor" if table == "mentors" else "mentee"
-            found = f"{prefix}:{email_text}" if email_text else f"{prefix}:{name_key(ref_text)}"
+            found = f"{prefix}:{key_of(email_text or name_key(ref_text))}"
             shown = ref_text if "@" not in ref_text else ref_text.split("@")[0]
-            added[found] = {"display_name": shown or email_text, "email": email_text}
+            added[found] = {
+                "display_name": initials(shown) if hidden else (shown or email_text),
+                "name_key": key_of(name_key(shown or email_text)),
+                "email": email_text,
+            }
             if email_text:
                 by_email[email_text] = found
-            by_name[name_key(ref_text)] = found
+            by_name[key_of(name_key(ref_text))] = found
         resolved.append(found)
     if added:
         rows = pd.DataFrame(
@@ -361,7 +384,7 @@ def _resolve_people(
                 {
                     id_col: pid,
                     "display_name": v["display_name"],
-                    "name_key": name_key(v["display_name"]),
+                    "name_key": v["name_key"],
                 }
                 | ({"email": v["email"] or None} if table == "mentors" else {})
                 for pid, v in added.items()
@@ -384,6 +407,7 @@ def _write_survey(
     mapping: dict[str, Any],
     parsed: survey.ParsedSurvey,
     comment_evidence: pd.DataFrame,
+    key: bytes,
 ) -> None:
     batch_id = _begin_batch(con, report, raw, digest, mapping)
     responses = parsed.responses.drop_duplicates("response_id")
@@ -407,6 +431,7 @@ def _write_survey(
             "mentors",
             report.notes,
             "mentors",
+            key,
         )
         fresh["batch_id"] = batch_id
         fresh["layout_key"] = raw.layout_key
@@ -528,6 +553,7 @@ def _write_sessions(
     digest: str,
     mapping: dict[str, Any],
     parsed: sessions.ParsedSessions,
+    key: bytes,
 ) -> None:
     batch_id = _begin_batch(con, report, raw, digest, mapping)
     frame = parsed.sessions.copy()
@@ -544,9 +570,10 @@ def _write_sessions(
             "mentors",
             report.notes,
             "mentors",
+            key,
         )
         frame["mentee_id"] = _resolve_people(
-            con, batch_id, frame["mentee_ref"], None, "mentees", report.notes, "mentees"
+            con, batch_id, frame["mentee_ref"], None, "mentees", report.notes, "mentees", key
         )
         frame["session_date"] = pd.to_datetime(frame["session_date"]).dt.date
         has_ref = frame["session_ref"].notna() & (
@@ -649,6 +676,7 @@ def _write_roster(
     digest: str,
     mapping: dict[str, Any],
     parsed: roster.ParsedRoster,
+    key: bytes,
 ) -> None:
     batch_id = _begin_batch(con, report, raw, digest, mapping)
     people = parsed.people.copy()
@@ -663,9 +691,14 @@ def _write_roster(
     mentors["mentor_id"] = ("mentor:" + mentors["email_key"]).where(
         mentors["email_key"].notna() & (mentors["email_key"] != ""), "mentor:" + mentors["name_key"]
     )
-    mentees["mentee_id"] = ("mentee:" + mentees["email_key"]).where(
-        mentees["email_key"].notna() & (mentees["email_key"] != ""), "mentee:" + mentees["name_key"]
-    )
+    mentees["name_key"] = mentees["name_key"].map(lambda text: pseudonym(key, text))
+    has_email = mentees["email_key"].notna() & (mentees["email_key"] != "")
+    mentees["mentee_id"] = [
+        "mentee:" + pseudonym(key, email) if present else "mentee:" + hashed
+        for email, present, hashed in zip(
+            mentees["email_key"], has_email, mentees["name_key"], strict=True
+        )
+    ]
     known_mentors = execute(con, "SELECT mentor_id, name_key FROM mentors").df()
     known_mentees = execute(con, "SELECT mentee_id, name_key FROM mentees").df()
     new_mentors = mentors[
@@ -700,7 +733,7 @@ def _write_roster(
         pd.DataFrame(
             {
                 "mentee_id": new_mentees["mentee_id"],
-                "display_name": new_mentees["name"],
+                "display_name": new_mentees["name"].map(initials),
                 "name_key": new_mentees["name_key"],
                 "department": new_mentees["department"],
                 "location": new_mentees["location"],
@@ -714,7 +747,7 @@ def _write_roster(
         ref = with_mentor["mentor_ref"].astype("string")
         is_email = ref.str.contains("@", regex=False).fillna(False)
         mentor_ids = _resolve_people(
-            con, batch_id, ref, ref.where(is_email), "mentors", report.notes, "mentors"
+            con, batch_id, ref, ref.where(is_email), "mentors", report.notes, "mentors", key
         )
         pairs = pd.DataFrame(
             {

@@ -349,9 +349,9 @@ def parse_survey(
         own = frame[mapping.response_id_column].str.strip()
         response_ids = raw.layout_key + ":" + own
     else:
-        basis = frame[
-            [c for c in [mapping.date_column, *mapping.respondent_columns, *items] if c]
-        ].astype(str)
+        # canonical order: a remembered mapping (saved as sorted JSON) must give the same ids
+        columns = [mapping.date_column, *sorted(mapping.respondent_columns), *sorted(items)]
+        basis = frame[[c for c in columns if c]].astype(str)
         response_ids = basis.apply(
             lambda row: (
                 raw.layout_key
