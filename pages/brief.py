@@ -7,6 +7,8 @@ from analysis import export, snapshots
 from analysis.errors import MentoringError
 from pages import common
 
+common.route_through_dashboard()
+
 st.title("Leadership brief")
 filters = common.current_filters()
 st.caption(f"Uses the filters in the sidebar: {filters.describe()}.")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from analysis import export, snapshots, views
 from analysis.bootstrap import build_sample_database, is_sample
@@ -23,6 +24,17 @@ SOURCE_LABELS = {
     "surveys": "Surveys only",
     "sessions": "Sessions only",
 }
+
+
+def route_through_dashboard() -> None:
+    """Run this page inside dashboard.py's frame (menu, filters).
+
+    Because our pages live in pages/, Streamlit serves the first request after a server start in
+    its legacy folder mode, which runs a linked page (say /segments) without dashboard.py. The mode
+    ends as soon as st.navigation is called, so on that first request we end it and rerun."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def _db_argument() -> str | None:

@@ -5,6 +5,8 @@ import streamlit as st
 
 from pages import common
 
+common.route_through_dashboard()
+
 st.title("The four elements")
 filters = common.current_filters()
 

@@ -5,6 +5,8 @@ import streamlit as st
 from analysis.model import DEFAULT_SETTINGS
 from pages import common
 
+common.route_through_dashboard()
+
 s = DEFAULT_SETTINGS
 st.title("Program health")
 filters = common.current_filters()

@@ -7,6 +7,8 @@ from analysis import charts
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS
 from pages import common
 
+common.route_through_dashboard()
+
 k = DEFAULT_SETTINGS.anonymity_min
 st.title("Mentors")
 st.caption(

@@ -3,6 +3,9 @@
 import streamlit as st
 
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_DESCRIPTIONS, ELEMENT_LABELS, ELEMENTS
+from pages import common
+
+common.route_through_dashboard()
 
 s = DEFAULT_SETTINGS
 st.title("Methodology")

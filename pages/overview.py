@@ -5,6 +5,8 @@ import streamlit as st
 from analysis.model import ELEMENT_LABELS, ELEMENTS
 from pages import common
 
+common.route_through_dashboard()
+
 st.title("Mentoring program health")
 common.sample_banner()
 filters = common.current_filters()

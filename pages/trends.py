@@ -9,6 +9,8 @@ from analysis.errors import MentoringError
 from analysis.ingest.load import add_program_event
 from pages import common
 
+common.route_through_dashboard()
+
 st.title("Trends")
 filters = common.current_filters()
 grain = st.segmented_control(

@@ -15,6 +15,8 @@ from analysis.ingest import load
 from analysis.model import ELEMENTS
 from pages import common
 
+common.route_through_dashboard()
+
 KINDS = {"survey": "Survey export", "sessions": "Session log", "roster": "Participant roster"}
 ROLE_LABELS = {
     "mentor_column": "Column naming the mentor",
@@ -72,28 +74,54 @@ def _edit_mapping(raw, mapping: dict, key: str) -> dict:
             continue
         if role in CHOICES:
             options = CHOICES[role]
-            edited[role] = st.selectbox(label, options, index=options.index(value) if value in options else 0,
-                                        key=widget_key, format_func=lambda v: NONE_LABEL if v is None else str(v))
+            edited[role] = st.selectbox(
+                label,
+                options,
+                index=options.index(value) if value in options else 0,
+                key=widget_key,
+                format_func=lambda v: NONE_LABEL if v is None else str(v),
+            )
         elif role.endswith("_columns") and isinstance(value, list | dict):
             chosen = list(value) if isinstance(value, dict) else value
-            picked = st.multiselect(label, keys, default=[c for c in chosen if c in keys], key=widget_key,
-                                    format_func=lambda k: _column_label(raw, k))
-            edited[role] = {k: value.get(k, k) for k in picked} if isinstance(value, dict) else picked
+            picked = st.multiselect(
+                label,
+                keys,
+                default=[c for c in chosen if c in keys],
+                key=widget_key,
+                format_func=lambda k: _column_label(raw, k),
+            )
+            edited[role] = (
+                {k: value.get(k, k) for k in picked} if isinstance(value, dict) else picked
+            )
         elif isinstance(value, list):
-            edited[role] = st.multiselect(label, keys, default=[c for c in value if c in keys], key=widget_key,
-                                          format_func=lambda k: _column_label(raw, k))
+            edited[role] = st.multiselect(
+                label,
+                keys,
+                default=[c for c in value if c in keys],
+                key=widget_key,
+                format_func=lambda k: _column_label(raw, k),
+            )
         elif value is None or value in keys:
             options = [None, *keys]
-            edited[role] = st.selectbox(label, options, index=options.index(value), key=widget_key,
-                                        format_func=lambda k: _column_label(raw, k))
+            edited[role] = st.selectbox(
+                label,
+                options,
+                index=options.index(value),
+                key=widget_key,
+                format_func=lambda k: _column_label(raw, k),
+            )
     if isinstance(mapping.get("items"), dict):
         items = mapping["items"]
         table = pd.DataFrame(
             {
                 "column": list(items),
                 "question": [_column_label(raw, k) for k in items],
-                "element": [(v or {}).get("element") if isinstance(v, dict) else v for v in items.values()],
-                "scale": [(v or {}).get("scale") if isinstance(v, dict) else None for v in items.values()],
+                "element": [
+                    (v or {}).get("element") if isinstance(v, dict) else v for v in items.values()
+                ],
+                "scale": [
+                    (v or {}).get("scale") if isinstance(v, dict) else None for v in items.values()
+                ],
             }
         )
         st.markdown("**Which element each question measures** (leave empty for none)")
@@ -109,8 +137,11 @@ def _edit_mapping(raw, mapping: dict, key: str) -> dict:
             key=f"{key}-items",
         )
         edited["items"] = {
-            row["column"]: ({**items[row["column"]], "element": row["element"] or None}
-                            if isinstance(items[row["column"]], dict) else row["element"] or None)
+            row["column"]: (
+                {**items[row["column"]], "element": row["element"] or None}
+                if isinstance(items[row["column"]], dict)
+                else row["element"] or None
+            )
             for _, row in result.iterrows()
         }
     return edited
@@ -134,8 +165,14 @@ for upload in uploads or []:
             st.caption("Nothing was loaded from this file.")
             continue
         kinds = list(KINDS)
-        kind = st.radio("This file is a", kinds, index=kinds.index(detected), format_func=KINDS.get,
-                        horizontal=True, key=f"{key}-kind")
+        kind = st.radio(
+            "This file is a",
+            kinds,
+            index=kinds.index(detected),
+            format_func=KINDS.get,
+            horizontal=True,
+            key=f"{key}-kind",
+        )
         st.write(f"Detected format: {raw.format_label}. {len(raw.frame):,} rows.")
         try:
             if kind != detected:
@@ -149,30 +186,53 @@ for upload in uploads or []:
         with st.expander("Columns: confirm what each one holds", expanded=bool(missing)):
             mapping = _edit_mapping(raw, mapping, key)
             if kind == "survey":
-                invited = st.number_input("How many people were invited (for the response rate; 0 if unknown)",
-                                          min_value=0, value=int(mapping.get("invited_count") or 0), key=f"{key}-inv")
+                invited = st.number_input(
+                    "How many people were invited (for the response rate; 0 if unknown)",
+                    min_value=0,
+                    value=int(mapping.get("invited_count") or 0),
+                    key=f"{key}-inv",
+                )
                 mapping["invited_count"] = int(invited) or None
-                mapping["wave"] = st.text_input("Wave label (optional, e.g. 2026-Q2)", value=mapping.get("wave") or "",
-                                                key=f"{key}-wave") or None
+                mapping["wave"] = (
+                    st.text_input(
+                        "Wave label (optional, e.g. 2026-Q2)",
+                        value=mapping.get("wave") or "",
+                        key=f"{key}-wave",
+                    )
+                    or None
+                )
             st.download_button(
                 "Save this mapping for unattended loads (--mapping)",
-                json.dumps({"layout_key": raw.layout_key, "kind": kind, "mapping": mapping}, indent=2),
-                file_name=f"{Path(upload.name).stem}-mapping.json", mime="application/json",
-                on_click="ignore", key=f"{key}-save",
+                json.dumps(
+                    {"layout_key": raw.layout_key, "kind": kind, "mapping": mapping}, indent=2
+                ),
+                file_name=f"{Path(upload.name).stem}-mapping.json",
+                mime="application/json",
+                on_click="ignore",
+                key=f"{key}-save",
             )
         if missing:
             st.warning("Still to map: " + ", ".join(missing) + ".")
         hidden = set(mapping.get("respondent_columns") or [])
         preview = raw.frame.drop(columns=[c for c in raw.frame.columns if c in hidden]).head(8)
-        preview.columns = [_column_label(raw, c) if c in {x.key for x in raw.columns} else c for c in preview.columns]
+        preview.columns = [
+            _column_label(raw, c) if c in {x.key for x in raw.columns} else c
+            for c in preview.columns
+        ]
         with st.expander("Preview (respondent identity columns hidden)"):
             st.dataframe(preview, hide_index=True)
         if st.button("Load this file", type="primary", key=f"{key}-load"):
             bar = st.progress(0.0, text="Reading rows...")
             try:
                 report = load.ingest_file(
-                    store, path, file_name=upload.name, kind=kind, mapping=mapping,
-                    progress=lambda done: bar.progress(min(1.0, float(done)), text="Reading rows..."),
+                    store,
+                    path,
+                    file_name=upload.name,
+                    kind=kind,
+                    mapping=mapping,
+                    progress=lambda done, bar=bar: bar.progress(
+                        min(1.0, float(done)), text="Reading rows..."
+                    ),
                 )
             except MentoringError as exc:
                 bar.empty()
@@ -180,31 +240,50 @@ for upload in uploads or []:
                 st.caption("The database was not changed.")
                 continue
             bar.progress(1.0, text="Done")
-            (st.info if report.already_loaded or not report.rows_loaded else st.success)(report.sentence())
+            (st.info if report.already_loaded or not report.rows_loaded else st.success)(
+                report.sentence()
+            )
             for note in report.notes:
                 st.caption(note)
             if len(report.rejected):
                 st.markdown(f"**{report.rows_rejected} rows set aside**, with the reason for each:")
                 st.dataframe(report.rejected, hide_index=True)
-                st.download_button("Download the set-aside rows (CSV)", export.safe_csv(report.rejected),
-                                   file_name=f"{Path(upload.name).stem}-set-aside.csv", mime="text/csv",
-                                   on_click="ignore", key=f"{key}-rej")
+                st.download_button(
+                    "Download the set-aside rows (CSV)",
+                    export.safe_csv(report.rejected),
+                    file_name=f"{Path(upload.name).stem}-set-aside.csv",
+                    mime="text/csv",
+                    on_click="ignore",
+                    key=f"{key}-rej",
+                )
 
 st.header("History")
 history = common.view("history", common.current_filters())
 if history.empty:
     st.write("Nothing has been loaded yet.")
 else:
-    st.dataframe(history, hide_index=True,
-                 column_config={"loaded_at": st.column_config.DatetimeColumn("Loaded (UTC)", format="D MMM YYYY, HH:mm")})
+    st.dataframe(
+        history,
+        hide_index=True,
+        column_config={
+            "loaded_at": st.column_config.DatetimeColumn("Loaded (UTC)", format="D MMM YYYY, HH:mm")
+        },
+    )
     left, right = st.columns([2, 1])
-    batch = left.selectbox("Undo a load", history["batch_id"].tolist(), key="remove-batch",
-                           format_func=lambda b: f"{b}: {history.set_index('batch_id').at[b, 'file_name']}")
+    batch = left.selectbox(
+        "Undo a load",
+        history["batch_id"].tolist(),
+        key="remove-batch",
+        format_func=lambda b: f"{b}: {history.set_index('batch_id').at[b, 'file_name']}",
+    )
     confirm = right.checkbox("Yes, remove everything this load added", key="remove-confirm")
     if right.button("Remove", disabled=not confirm, key="remove-go"):
         try:
             removed = load.remove_batch(store, int(batch))
-            st.success(f"Removed load {batch}: " + ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in removed.items() if n))
+            st.success(
+                f"Removed load {batch}: "
+                + ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in removed.items() if n)
+            )
             st.rerun()
         except MentoringError as exc:
             common.show_error(exc)
@@ -213,16 +292,22 @@ else:
         chosen = st.selectbox("Rows set aside by load", rejected_batch, key="rejected-batch")
         rows = common.view("rejected_rows", common.current_filters(), int(chosen))
         st.dataframe(rows, hide_index=True)
-        st.download_button("Download (CSV)", export.safe_csv(rows), file_name=f"load-{chosen}-set-aside.csv",
-                           mime="text/csv", on_click="ignore", key="rej-dl")
+        st.download_button(
+            "Download (CSV)",
+            export.safe_csv(rows),
+            file_name=f"load-{chosen}-set-aside.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="rej-dl",
+        )
 
 if is_sample(store):
     st.header("Sample data")
-    st.write("The database holds the bundled sample program. Remove it before loading your own exports.")
+    st.write(
+        "The database holds the bundled sample program. Remove it before loading your own exports."
+    )
     if st.button("Remove the sample data", key="remove-sample"):
         for batch_id in history["batch_id"].tolist():
             load.remove_batch(store, int(batch_id))
         load.clear_sample_flag(store)
         st.rerun()
-
-

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,12 +38,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port with a database that does not exist yet, so the
-    first-run path (build from data/sample) is exercised too. Ready when the server says so."""
-    db = tmp_path_factory.mktemp("browser") / "first-run.duckdb"
+@contextmanager
+def _server(db: Path | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port, as the README runs it; ready when it says so."""
     port = _free_port()
+    env = dict(os.environ)
+    if db is not None:
+        env["MENTORING_DB"] = str(db)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -54,25 +56,32 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "true",
             "--server.port",
             str(port),
-            "--browser.gatherUsageStats",
-            "false",
         ],
         cwd=ROOT,
-        env={**os.environ, "MENTORING_DB": str(db)},
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    seen = []
-    for line in server.stdout:
-        seen.append(line)
-        if "You can now view" in line or "Local URL" in line:
-            break
-    else:
-        pytest.fail("the dashboard did not start:\n" + "".join(seen))
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=30)
+    try:
+        seen = []
+        for line in server.stdout:
+            seen.append(line)
+            if "You can now view" in line or "Local URL" in line:
+                break
+        else:
+            pytest.fail("the dashboard did not start:\n" + "".join(seen))
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database that does not exist yet, so the first-run path (build from data/sample) runs."""
+    with _server(tmp_path_factory.mktemp("browser") / "first-run.duckdb") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -129,37 +138,75 @@ def test_overview_shows_all_four_elements_and_no_error(dashboard: str, browser):
 
 
 @pytest.mark.parametrize(
-    "path, heading",
+    "path, heading, charts",
     [
-        ("elements", "The four elements"),
-        ("trends", "Trends"),
-        ("segments", "Segments"),
-        ("health", "Program health"),
-        ("mentors", "Mentors"),
-        ("upload", "Upload"),
-        ("brief", "Leadership brief"),
-        ("methodology", "Methodology"),
+        ("elements", "The four elements", True),
+        ("trends", "Trends", True),
+        ("segments", "Segments", True),
+        ("health", "Program health", True),
+        ("mentors", "Mentors", True),
+        ("upload", "Upload", False),
+        ("brief", "Leadership brief", False),
+        ("methodology", "Methodology", False),
     ],
 )
 def test_every_page_renders_its_charts_without_error(
-    dashboard: str, browser, path: str, heading: str
+    dashboard: str, browser, path: str, heading: str, charts: bool
 ):
     from playwright.sync_api import expect
 
     page = _open(browser, f"{dashboard}/{path}")
     expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=120_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=120_000)
+    if charts:
+        plot = page.locator(".js-plotly-plot .main-svg").first
+        expect(plot).to_be_visible(timeout=60_000)
+        # A drawn chart has marks, not only axes.
+        expect(page.locator(".js-plotly-plot .trace, .js-plotly-plot .hm").first).to_be_attached()
     _no_errors(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{path}.png"), full_page=True)
     page.close()
 
 
-def test_filters_live_in_the_url_so_a_copied_link_reopens_the_same_view(dashboard: str, browser):
+def test_filters_live_in_the_url_so_a_copied_link_reopens_the_same_view(browser, tmp_path: Path):
+    """A link opened as the very first request of a fresh server (Streamlit's legacy pages/ mode)
+    still runs inside the frame, with the filters from the URL."""
     from playwright.sync_api import expect
 
-    page = _open(browser, f"{dashboard}/segments?source=sessions")
-    expect(page.get_by_role("heading", name="Segments").first).to_be_visible(timeout=120_000)
-    checked = page.get_by_test_id("stSidebar").get_by_role("radio", name="Sessions only")
-    expect(checked).to_be_checked()
+    with _server(tmp_path / "link.duckdb") as base:
+        page = _open(browser, f"{base}/segments?source=Sessions+only&department=Sales")
+        expect(page.get_by_role("heading", name="Segments").first).to_be_visible(timeout=180_000)
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar.get_by_text("Filters")).to_be_visible()
+        expect(sidebar.get_by_role("radio", name="Sessions only")).to_be_checked()
+        expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=60_000)
+        heatmap = page.locator(".js-plotly-plot").first
+        expect(heatmap.locator(".ytick text", has_text="Sales")).to_have_count(1)
+        expect(heatmap.locator(".ytick text", has_text="Finance")).to_have_count(0)
+        assert "department=Sales" in page.url
+        _no_errors(page)
+        page.close()
+
+
+def test_brief_builds_a_pdf_and_a_deck_the_user_can_download(dashboard: str, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    page = _open(browser, f"{dashboard}/brief")
+    expect(page.get_by_role("heading", name="Leadership brief").first).to_be_visible(
+        timeout=120_000
+    )
+    page.get_by_role("button", name="Build the brief").click()
+    pdf_button = page.get_by_role("button", name="One-page PDF")
+    expect(pdf_button).to_be_visible(timeout=180_000)
+    with page.expect_download() as info:
+        pdf_button.click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.suffix == ".pdf"
+    assert saved.read_bytes().startswith(b"%PDF")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="PowerPoint deck").click()
+    assert info.value.suggested_filename.endswith(".pptx")
+    _no_errors(page)
     page.close()
