@@ -4,6 +4,7 @@ show the same thing."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,9 @@ class Chart:
 
     @property
     def headline(self) -> str:
-        return str(self.figure.layout.title.text or self.title)
+        """The title as plain text: the figure's title is HTML-escaped for Plotly, while briefs,
+        decks and figure_html take plain text (figure_html escapes it itself)."""
+        return html.unescape(str(self.figure.layout.title.text or self.title))
 
 
 Builder = Callable[[Store, Filters, Settings, bool], Chart]

@@ -4,13 +4,13 @@ data version, the shared sidebar filters (kept in the URL), and the share/downlo
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from analysis import export, snapshots, views
 from analysis.bootstrap import build_sample_database, is_sample
@@ -26,15 +26,58 @@ SOURCE_LABELS = {
 }
 
 
+_frame = threading.local()
+
+PAGES = {
+    "Program": [
+        ("pages/overview.py", "Overview", ":material/dashboard:"),
+        ("pages/elements.py", "Elements", ":material/stacked_bar_chart:"),
+        ("pages/trends.py", "Trends", ":material/trending_up:"),
+        ("pages/segments.py", "Segments", ":material/grid_view:"),
+        ("pages/health.py", "Program health", ":material/monitor_heart:"),
+    ],
+    "Admin": [
+        ("pages/mentors.py", "Mentors", ":material/person_search:"),
+        ("pages/upload.py", "Upload", ":material/upload_file:"),
+        ("pages/brief.py", "Leadership brief", ":material/slideshow:"),
+    ],
+    "About": [("pages/methodology.py", "Methodology", ":material/menu_book:")],
+}
+
+
+def run_app() -> None:
+    """The frame every page runs in: page config, menu, shared filters, then the chosen page."""
+    st.set_page_config(
+        page_title="Mentoring Program Health", page_icon=":material/diversity_3:", layout="wide"
+    )
+    navigation = st.navigation(
+        {
+            section: [
+                st.Page(path, title=title, icon=icon, default=path.endswith("overview.py"))
+                for path, title, icon in entries
+            ]
+            for section, entries in PAGES.items()
+        }
+    )
+    sidebar_filters()
+    _frame.active = True
+    try:
+        navigation.run()
+    finally:
+        _frame.active = False
+
+
 def route_through_dashboard() -> None:
-    """Run this page inside dashboard.py's frame (menu, filters).
+    """Make sure this page runs inside the frame (menu, filters).
 
     Because our pages live in pages/, Streamlit serves the first request after a server start in
-    its legacy folder mode, which runs a linked page (say /segments) without dashboard.py. The mode
-    ends as soon as st.navigation is called, so on that first request we end it and rerun."""
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    its legacy folder mode, which runs a linked page (say /segments) on its own, without
+    dashboard.py. Calling st.navigation ends that mode; so a page that finds itself outside the
+    frame runs the frame itself (which runs the page again, inside it) and stops. Doing it in the
+    same run, rather than rerunning, keeps a button press that arrived with the run."""
+    if not getattr(_frame, "active", False):
+        run_app()
+        st.stop()
 
 
 def _db_argument() -> str | None:

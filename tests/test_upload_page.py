@@ -1,0 +1,129 @@
+"""The Upload page, driven through Streamlit's AppTest with real files: load, refuse, de-duplicate,
+set rows aside, undo, and two people using the same database at once."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analysis.store import Store
+from tests.conftest import ROOT, SMALL
+
+NEW_SESSIONS = (
+    "Session ID,Meeting Date,Mentor Name,Mentor Email,Mentee Name,Duration (min),Meeting Type,Notes\n"
+    "N-1,2026-07-01,Ana Moreno,ana.moreno@example.org,Mentee One,30,Video,"
+    '"Left the client call entirely to her, I only listened."\n'
+    "N-2,2026-07-02,Ben Okafor,ben.okafor@example.org,Mentee Three,45,In person,\n"
+    "N-3,not a date,Ben Okafor,ben.okafor@example.org,Mentee Three,45,In person,\n"
+    "N-4,2026-07-03,,,Mentee Three,45,In person,\n"
+)
+
+
+def _session_count(db: Path) -> int:
+    return int(Store(db).scalar("SELECT count(*) FROM sessions"))
+
+
+def _digest(db: Path) -> str:
+    return hashlib.sha256(db.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def upload_page(small_db: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MENTORING_DB", str(small_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def open_page() -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+        at.run()
+        at.switch_page("pages/upload.py")
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    return open_page
+
+
+def _text(at: AppTest) -> str:
+    parts = [x.value for x in (*at.success, *at.info, *at.warning, *at.error)]
+    parts += [x.value for x in (*at.markdown, *at.caption)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_a_new_session_log_loads_and_bad_rows_are_set_aside_with_reasons(upload_page, small_db):
+    before = _session_count(small_db)
+    at = upload_page()
+    at.file_uploader(key="uploads").upload("july.csv", NEW_SESSIONS.encode(), "text/csv").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.radio(key=next(r.key for r in at.radio if r.key.endswith("-kind"))).value == "sessions"
+    load = next(b for b in at.button if b.label == "Load this file")
+    load.click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    said = " ".join(s.value for s in at.success)
+    # 4 rows read: N-1 and N-2 load; N-3 (no date) and N-4 (no mentor) are set aside.
+    assert "2 of 4 rows loaded" in said, _text(at)
+    assert "2 set aside" in said
+    assert _session_count(small_db) == before + 2
+    aside = next(df.value for df in at.dataframe if "reason" in df.value.columns)
+    assert len(aside) == 2
+    reasons = " ".join(aside["reason"].astype(str)).lower()
+    assert "date" in reasons and "mentor" in reasons
+
+
+def test_the_same_export_uploaded_again_adds_nothing_and_says_so(upload_page, small_db):
+    content = (SMALL / "sessions.csv").read_bytes()
+    before = _session_count(small_db)
+    at = upload_page()
+    at.file_uploader(key="uploads").upload("sessions.csv", content, "text/csv").run()
+    next(b for b in at.button if b.label == "Load this file").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    said = " ".join(i.value for i in at.info)
+    assert "already loaded" in said and "nothing was added" in said
+    assert _session_count(small_db) == before
+
+
+def test_an_image_renamed_csv_is_refused_in_plain_words_and_nothing_changes(upload_page, small_db):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    digest = _digest(small_db)
+    at = upload_page()
+    at.file_uploader(key="uploads").upload("chart.csv", png, "text/csv").run()
+    assert not at.exception, [e.message for e in at.exception]
+    message = " ".join(e.value for e in at.error)
+    assert "chart.csv" in message or "image" in message.lower() or "not a" in message.lower()
+    assert "Nothing was loaded from this file." in [c.value for c in at.caption]
+    assert not [b for b in at.button if b.label == "Load this file"]
+    assert _digest(small_db) == digest
+
+
+def test_undo_removes_exactly_what_a_load_added(upload_page, small_db):
+    at = upload_page()
+    at.file_uploader(key="uploads").upload("july.csv", NEW_SESSIONS.encode(), "text/csv").run()
+    next(b for b in at.button if b.label == "Load this file").click().run()
+    after_load = _session_count(small_db)
+    fresh = upload_page()
+    batches = fresh.selectbox(key="remove-batch").options
+    newest = max(batches, key=lambda b: int(str(b).split(":")[0]))
+    fresh.selectbox(key="remove-batch").set_value(int(str(newest).split(":")[0])).run()
+    fresh.checkbox(key="remove-confirm").check().run()
+    fresh.button(key="remove-go").click().run()
+    assert not fresh.exception, [e.message for e in fresh.exception]
+    assert _session_count(small_db) == after_load - 2
+
+
+def test_an_upload_in_one_session_does_not_break_anothers_view(upload_page, small_db):
+    reader = upload_page()
+    reader.switch_page("pages/overview.py").run()
+    before = {m.label: m.value for m in reader.metric}
+    writer = upload_page()
+    writer.file_uploader(key="uploads").upload("july.csv", NEW_SESSIONS.encode(), "text/csv").run()
+    next(b for b in writer.button if b.label == "Load this file").click().run()
+    reader.run()
+    assert not reader.exception, [e.message for e in reader.exception]
+    after = {m.label: m.value for m in reader.metric}
+    assert set(after) == set(before)
+    # The reader's next run sees the new data (the cache is keyed on the database's data version).
+    assert _session_count(small_db) > 0
