@@ -128,7 +128,9 @@ def safe_csv(df: pd.DataFrame) -> bytes:
         frame[column] = series.map(
             lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
         )
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    # pandas quotes a field holding "\r" only when "\r" is in the line terminator; unquoted, a
+    # spreadsheet starts a new row there, and the text after it could run as a formula.
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _pdf_font(pdf) -> str:  # type: ignore[no-untyped-def]

@@ -76,7 +76,8 @@ SCALE_NAMES = {
     "numeric7": "the 1-7 scale",
     "numeric10": "the 0-10 scale",
 }
-_PREFIX = re.compile(r"^\s*(\d{1,2})\s*[-=:.)]\s*(.*)$")
+# "5 - Agree", "5. Agree", "5) Agree"; not a decimal or a date such as "39.7392" or "04.05.2026"
+_PREFIX = re.compile(r"^\s*(\d{1,2})\s*(?:[-=:)]|\.(?!\d))\s*(.*)$")
 
 
 def normalise(values: pd.Series) -> pd.Series:

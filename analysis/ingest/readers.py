@@ -414,6 +414,7 @@ _DATE_FORMATS = {
         "%Y-%m-%d %H:%M:%S",
         "%m/%d/%y %H:%M:%S",
         "%d/%m/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M",  # the export opened in Excel and saved as CSV drops the seconds
     ],
     "plain": [
         "%Y-%m-%d",
@@ -433,8 +434,13 @@ _DATE_FORMATS = {
 def parse_dates(values: pd.Series, layout: str, notes: list[str]) -> pd.Series:
     """Dates in the tool's documented formats, chosen explicitly (03/04 is never guessed: a file
     is read day-first only when its values are impossible month-first, and a note says so)."""
-    text = values.astype("string").str.strip().str.replace(r"\s+(GMT|UTC)[+-]?\d*$", "", regex=True)
-    text = text.str.replace("T", " ", regex=False).str.replace(r"\.\d+$", "", regex=True)
+    text = (
+        values.astype("string")
+        .str.strip()
+        .str.replace(r"\s+(GMT|UTC)([+-]\d{1,2}(:?\d{2})?)?$", "", regex=True)
+    )
+    # fractional seconds go ("09:12:33.123"), a day-first "04.05.2026" stays whole
+    text = text.str.replace("T", " ", regex=False).str.replace(r"(?<=:\d\d)\.\d+$", "", regex=True)
     best: pd.Series | None = None
     best_format, best_count = "", -1
     for fmt in _DATE_FORMATS.get(layout, []) + _DATE_FORMATS["plain"]:

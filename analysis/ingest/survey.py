@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.ingest import likert
-from analysis.ingest.readers import RawExport, parse_dates
+from analysis.ingest.readers import Column, RawExport, parse_dates
 from analysis.model import ELEMENTS
 
 ELEMENT_CUES: dict[str, re.Pattern[str]] = {
@@ -39,8 +39,40 @@ SEGMENT_CUES = {
     "location": re.compile(r"\b(location|office|site|region|country|city)\b"),
 }
 IDENTITY_HEADERS = re.compile(
-    r"^(email address|email|e-mail|name|your email|respondent email|recipientemail|recipientfirstname|"
+    r"^(email address|emailaddress|email|e-mail|name|your email|respondent email|recipientemail|recipientfirstname|"
     r"recipientlastname|first name|last name|respondent name|full name)$"
+)
+# What the tools record about the response itself (Qualtrics, with its legacy layout naming these in
+# the second header row; SurveyMonkey; Microsoft Forms): never an item, a segment or a comment.
+# Compared without case, spaces or underscores.
+TOOL_METADATA = frozenset(
+    {
+        "startdate",
+        "enddate",
+        "status",
+        "responsetype",
+        "ipaddress",
+        "progress",
+        "duration(inseconds)",
+        "finished",
+        "recordeddate",
+        "responseid",
+        "responseset",
+        "recipientlastname",
+        "recipientfirstname",
+        "recipientemail",
+        "externalreference",
+        "externaldatareference",
+        "locationlatitude",
+        "locationlongitude",
+        "distributionchannel",
+        "userlanguage",
+        "collectorid",
+        "customdata1",
+        "starttime",
+        "lastmodifiedtime",
+        "id",
+    }
 )
 COMMENT_CUES = re.compile(
     r"\b(comment|what|why|how could|anything else|describe|suggest|differently|helps)\b"
@@ -102,6 +134,13 @@ def element_of(text: str) -> str | None:
     return hits[0] if len(hits) == 1 else (hits[0] if hits else None)
 
 
+def _is_tool_metadata(column: Column) -> bool:
+    return any(
+        re.sub(r"[\s_]+", "", text.casefold()) in TOOL_METADATA
+        for text in (column.key, column.text)
+    )
+
+
 def _is_free_text(values: pd.Series) -> bool:
     answered = values[values.str.strip().str.len() > 0]
     if answered.empty:
@@ -120,12 +159,7 @@ def suggest_mapping(raw: RawExport) -> MappingSuggestion:
     for column in raw.columns:
         text = lowered[column.key]
         scale = likert.detect_scale(raw.frame[column.key], column.text)
-        if scale is not None and column.key.lower() not in (
-            "progress",
-            "duration (in seconds)",
-            "finished",
-            "id",
-        ):
+        if scale is not None and not _is_tool_metadata(column):
             element = element_of(column.sub or column.header) or element_of(column.text)
             mapping.items[column.key] = {"element": element, "scale": scale}
             taken.add(column.key)
@@ -167,8 +201,14 @@ def suggest_mapping(raw: RawExport) -> MappingSuggestion:
             r"\brole\b|mentor or (a )?mentee|are you a", text
         ):
             mapping.role_column = key
-        elif IDENTITY_HEADERS.match(bare) or bare in ("your name", "your email"):
+        elif (
+            IDENTITY_HEADERS.match(bare)
+            or IDENTITY_HEADERS.match(key.lower())
+            or bare in ("your name", "your email")
+        ):
             mapping.respondent_columns.append(key)
+        elif _is_tool_metadata(column):
+            continue
         elif any(cue.search(text) for cue in SEGMENT_CUES.values()) and not _is_free_text(
             raw.frame[key]
         ):
@@ -203,22 +243,7 @@ def suggest_mapping(raw: RawExport) -> MappingSuggestion:
                     mapping.mentor_column, mapping.mentor_match = key, "email"
                     break
     for column in raw.columns:
-        if column.key in taken or column.key.lower() in (
-            "ipaddress",
-            "ip address",
-            "locationlatitude",
-            "locationlongitude",
-            "userlanguage",
-            "distributionchannel",
-            "status",
-            "externalreference",
-            "collector id",
-            "custom data 1",
-            "start date",
-            "startdate",
-            "start time",
-            "last modified time",
-        ):
+        if column.key in taken or _is_tool_metadata(column):
             continue
         if COMMENT_CUES.search(lowered[column.key]) or _is_free_text(raw.frame[column.key]):
             mapping.comment_columns.append(column.key)
