@@ -235,10 +235,12 @@ def mentor_list(
     return queries.mentor_directory(store, filters)
 
 
-def history(store: Store, filters: Filters) -> pd.DataFrame:
+def history(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """Every load, newest first (filters do not apply; the signature matches the other views)."""
     return queries.ingest_history(store)
 
 
-def rejected_rows(store: Store, filters: Filters, batch_id: int) -> pd.DataFrame:
+def rejected_rows(
+    store: Store, filters: Filters, batch_id: int, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
     return queries.rejected_rows_of_batch(store, batch_id)

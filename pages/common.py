@@ -15,7 +15,7 @@ import streamlit as st
 from analysis import export, snapshots, views
 from analysis.bootstrap import build_sample_database, is_sample
 from analysis.errors import MentoringError
-from analysis.model import DEFAULT_SETTINGS
+from analysis.model import DEFAULT_SETTINGS, Settings
 from analysis.queries import Filters
 from analysis.store import Store, resolve_db_path
 
@@ -112,26 +112,43 @@ def data_version() -> int:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _cached_view(name: str, db: str, version: int, filters: Filters, args: tuple[Any, ...]) -> Any:
-    return getattr(views, name)(Store(db), filters, *args)
+def _cached_view(
+    name: str,
+    db: str,
+    version: int,
+    filters: Filters,
+    args: tuple[Any, ...],
+    settings: Settings,
+) -> Any:
+    return getattr(views, name)(Store(db), filters, *args, settings=settings)
 
 
-def view(name: str, filters: Filters, *args: Any) -> Any:
+def view(name: str, filters: Filters, *args: Any, settings: Settings = DEFAULT_SETTINGS) -> Any:
     """A function of analysis.views, cached until the data changes."""
     db = store()
-    return _cached_view(name, str(db.path), db.data_version(), filters, args)
+    return _cached_view(name, str(db.path), db.data_version(), filters, args, settings)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _cached_chart(
-    name: str, db: str, version: int, filters: Filters, include_names: bool
+    name: str,
+    db: str,
+    version: int,
+    filters: Filters,
+    include_names: bool,
+    settings: Settings,
 ) -> snapshots.Chart:
-    return snapshots.build(name, Store(db), filters, DEFAULT_SETTINGS, include_names)
+    return snapshots.build(name, Store(db), filters, settings, include_names)
 
 
-def chart(name: str, filters: Filters, include_names: bool = False) -> snapshots.Chart:
+def chart(
+    name: str,
+    filters: Filters,
+    include_names: bool = False,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> snapshots.Chart:
     db = store()
-    return _cached_chart(name, str(db.path), db.data_version(), filters, include_names)
+    return _cached_chart(name, str(db.path), db.data_version(), filters, include_names, settings)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

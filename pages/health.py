@@ -1,5 +1,7 @@
 """Program health: activity of the mentoring pairs, pairs at risk, response rates."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from analysis.model import DEFAULT_SETTINGS
@@ -7,10 +9,28 @@ from pages import common
 
 common.route_through_dashboard()
 
-s = DEFAULT_SETTINGS
 st.title("Program health")
 filters = common.current_filters()
-health = common.view("program_health", filters)
+with st.expander("Thresholds"):
+    left, right = st.columns(2)
+    active_days = left.number_input(
+        "A pair is active with a session in the last ... days",
+        min_value=1,
+        max_value=365,
+        value=DEFAULT_SETTINGS.active_pair_days,
+        key="active_days",
+        bind="query-params",
+    )
+    at_risk_days = right.number_input(
+        "A pair is at risk after ... days without a session",
+        min_value=1,
+        max_value=730,
+        value=DEFAULT_SETTINGS.at_risk_days,
+        key="at_risk_days",
+        bind="query-params",
+    )
+s = replace(DEFAULT_SETTINGS, active_pair_days=int(active_days), at_risk_days=int(at_risk_days))
+health = common.view("program_health", filters, settings=s)
 if health.as_of is None:
     st.warning("No session logs or surveys loaded yet. Open **Upload** to add them.")
     st.stop()
@@ -39,7 +59,7 @@ cols[4].metric(
 
 st.subheader("Pairs at risk")
 names = st.toggle("Show mentor names", value=True, key="health-names")
-built = common.chart("pairs-at-risk", filters, include_names=names)
+built = common.chart("pairs-at-risk", filters, include_names=names, settings=s)
 common.chart_block(built, filters, "at-risk")
 if len(health.at_risk):
     table = health.at_risk[

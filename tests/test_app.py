@@ -117,6 +117,18 @@ def test_program_health_page_shows_hand_computed_numbers(app):
     assert metrics["Mentors with no sessions"] == "2 of 6"
 
 
+def test_program_health_thresholds_can_be_changed_on_the_page(app):
+    at = app("health")
+    at.number_input(key="active_days").set_value(40).run()
+    at.number_input(key="at_risk_days").set_value(30).run()
+    metrics = _metrics(at)
+    # Days since the last session on 28 June: Ben-Three 0, Ana-One 8, Femi-Seven 17, Chen-Four 39,
+    # Ana-Two 79, and five pairs that never met. Active within 40 days: 4. At risk at 30+: Chen-Four,
+    # Ana-Two and the five that never met = 7.
+    assert metrics["Active pairs"] == "4 of 10"
+    assert metrics["Pairs at risk"] == "7"
+
+
 def test_segments_page_hides_groups_under_five(app):
     at = app("segments")
     figure = _figures(at)[0]

@@ -59,7 +59,9 @@ def test_a_new_session_log_loads_and_bad_rows_are_set_aside_with_reasons(upload_
     at = upload_page()
     at.file_uploader(key="uploads").upload("july.csv", NEW_SESSIONS.encode(), "text/csv").run()
     assert not at.exception, [e.message for e in at.exception]
-    assert at.radio(key=next(r.key for r in at.radio if r.key.endswith("-kind"))).value == "sessions"
+    assert (
+        at.radio(key=next(r.key for r in at.radio if r.key.endswith("-kind"))).value == "sessions"
+    )
     load = next(b for b in at.button if b.label == "Load this file")
     load.click().run()
     assert not at.exception, [e.message for e in at.exception]
