@@ -38,8 +38,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import load
 
     store = _store(args)
+    new_database = not store.path.exists()
     entries = _read_mapping_file(args.mapping) if args.mapping else []
-    failed = False
+    failed, loaded_any = False, False
     for name in args.files:
         path = Path(name)
         try:
@@ -60,9 +61,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"{path.name}: {exc}", file=sys.stderr)
             return EXIT_BUSY
         except (MentoringError, OSError) as exc:
-            print(f"{path.name}: {exc}", file=sys.stderr)
+            message = str(exc)
+            print(
+                message if message.startswith(path.name) else f"{path.name}: {message}",
+                file=sys.stderr,
+            )
             failed = True
             continue
+        loaded_any = True
         if args.json:
             print(json.dumps(report.to_json()))
         else:
@@ -73,6 +79,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print(f"  set aside: row {row['row_number']}: {row['reason']}")
             if len(report.rejected) > 20:
                 print(f"  ... and {len(report.rejected) - 20} more (python -m analysis history)")
+    if new_database and not loaded_any:
+        # Nothing loaded into a database this command created: leave no empty file behind, so the
+        # dashboard's first run still builds the sample.
+        for leftover in (store.path, store.path.with_name(store.path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
     return EXIT_UNUSABLE if failed else 0
 
 

@@ -193,6 +193,13 @@ for upload in uploads or []:
                     key=f"{key}-inv",
                 )
                 mapping["invited_count"] = int(invited) or None
+                if not mapping.get("date_column"):
+                    closed = st.date_input(
+                        "This export has no date for each response: when did the survey close?",
+                        value=None,
+                        key=f"{key}-closed",
+                    )
+                    mapping["survey_date"] = closed.isoformat() if closed else None
                 mapping["wave"] = (
                     st.text_input(
                         "Wave label (optional, e.g. 2026-Q2)",
@@ -211,6 +218,7 @@ for upload in uploads or []:
                 on_click="ignore",
                 key=f"{key}-save",
             )
+        missing = load.still_missing(kind, mapping)
         if missing:
             st.warning("Still to map: " + ", ".join(missing) + ".")
         hidden = set(mapping.get("respondent_columns") or [])
@@ -221,7 +229,7 @@ for upload in uploads or []:
         ]
         with st.expander("Preview (respondent identity columns hidden)"):
             st.dataframe(preview, hide_index=True)
-        if st.button("Load this file", type="primary", key=f"{key}-load"):
+        if st.button("Load this file", type="primary", key=f"{key}-load", disabled=bool(missing)):
             bar = st.progress(0.0, text="Reading rows...")
             try:
                 report = load.ingest_file(

@@ -99,6 +99,10 @@ def _short_hash(*parts: object) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:24]
 
 
+# What belongs to one file, not to its layout: never carried over to the next wave.
+PER_FILE_KEYS = frozenset({"survey_date", "wave", "invited_count"})
+
+
 def remembered_mapping(store: Store, layout_key: str) -> dict[str, Any] | None:
     """The mapping saved for this layout by an earlier load, if any."""
     found = store.scalar(
@@ -128,7 +132,7 @@ def suggest(
     if remembered is not None:
         return (
             remembered,
-            [],
+            still_missing(kind, remembered),
             ["Using the column mapping remembered from an earlier load of this layout."],
         )
     if kind == "survey":
@@ -138,6 +142,40 @@ def suggest(
     else:
         suggestion = roster.suggest_roster_mapping(raw)
     return suggestion.mapping.to_dict(), list(suggestion.missing), list(suggestion.notes)
+
+
+def still_missing(kind: str, mapping: dict[str, Any]) -> list[str]:
+    """What a (possibly user-edited) mapping still lacks before the file can load, in words."""
+    checks: list[tuple[str, object]]
+    if kind == "survey":
+        items = mapping.get("items") or {}
+        checks = [
+            ("the mentor being rated", mapping.get("mentor_column")),
+            (
+                "the response date (or the date the survey closed)",
+                mapping.get("date_column") or mapping.get("survey_date"),
+            ),
+            (
+                "who answered (mentee or the mentor themself)",
+                mapping.get("role_column") or mapping.get("fixed_role"),
+            ),
+            (
+                "which questions measure which element (or a comment column)",
+                any((v.get("element") if isinstance(v, dict) else v) for v in items.values())
+                or mapping.get("comment_columns"),
+            ),
+        ]
+    elif kind == "sessions":
+        checks = [
+            ("the session date", mapping.get("date")),
+            ("the mentor", mapping.get("mentor") or mapping.get("mentor_email")),
+        ]
+    else:
+        checks = [
+            ("names", mapping.get("name") or mapping.get("email")),
+            ("roles", mapping.get("role")),
+        ]
+    return [label for label, value in checks if not value]
 
 
 def ingest_file(
@@ -182,6 +220,14 @@ def ingest_file(
                 + ", ".join(missing)
                 + ". Map them on the Upload page, or give a mapping file with --mapping."
             )
+    else:
+        gaps = still_missing(kind, mapping)
+        if gaps:
+            raise MappingIncomplete(
+                f"{shown_name}: the mapping does not say which columns hold "
+                + ", ".join(gaps)
+                + "."
+            )
     if invited_count is not None:
         mapping = {**mapping, "invited_count": invited_count}
     if wave is not None:
@@ -192,9 +238,13 @@ def ingest_file(
     )
     hash_key = store.hash_key()
     if kind == "survey":
+        survey_date = _survey_date(shown_name, mapping)
         parsed_survey = survey.parse_survey(
             raw, survey.SurveyMapping.from_dict(mapping), hash_key, progress=progress
         )
+        if survey_date is not None:
+            parsed_survey.responses["response_date"] = survey_date
+        report.notes += [n for n in parsed_survey.notes if n not in report.notes]
         comment_evidence = _classify_comments(parsed_survey)
         with store.write() as con:
             _write_survey(
@@ -204,6 +254,7 @@ def ingest_file(
         parsed_sessions = sessions.parse_sessions(
             raw, sessions.SessionMapping.from_dict(mapping), progress=progress
         )
+        report.notes += [n for n in parsed_sessions.notes if n not in report.notes]
         with store.write() as con:
             _write_sessions(con, report, raw, digest, mapping, parsed_sessions, hash_key)
     elif kind == "roster":
@@ -259,7 +310,9 @@ def _begin_batch(
         {
             "k": raw.layout_key,
             "kind": report.kind,
-            "m": json.dumps(mapping, sort_keys=True),
+            "m": json.dumps(
+                {k: v for k, v in mapping.items() if k not in PER_FILE_KEYS}, sort_keys=True
+            ),
             "t": datetime.now(UTC).replace(tzinfo=None),
         },
     )
@@ -319,11 +372,9 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
     if frame.empty:
         return
     con.register("_incoming", frame)
-    try:
-        columns = ", ".join(frame.columns)
-        execute(con, f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _incoming")  # noqa: S608
-    finally:
-        con.unregister("_incoming")
+    columns = ", ".join(frame.columns)
+    execute(con, f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _incoming")  # noqa: S608
+    con.unregister("_incoming")
 
 
 def _resolve_people(
@@ -397,6 +448,25 @@ def _resolve_people(
             "added without department, cohort or location (shown as 'Unassigned')."
         )
     return pd.Series(resolved, index=refs.index, dtype="string")
+
+
+def _survey_date(file_name: str, mapping: dict[str, Any]) -> date | None:
+    """Exports without a submission-time column need the date the survey ran, given once."""
+    if mapping.get("date_column"):
+        return None
+    given = mapping.get("survey_date")
+    if not given:
+        raise MappingIncomplete(
+            f"{file_name}: no column holds the date of each response. Choose it on the Upload "
+            "page, or give the date the survey closed (on the Upload page, or as "
+            '"survey_date": "2026-06-30" in the mapping file).'
+        )
+    try:
+        return date.fromisoformat(str(given))
+    except ValueError as exc:
+        raise MappingIncomplete(
+            f"{file_name}: the survey date '{given}' is not a date like 2026-06-30."
+        ) from exc
 
 
 def _write_survey(

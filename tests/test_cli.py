@@ -1,0 +1,148 @@
+"""The command line as a scheduler or a script would use it: mapping files, remembered mappings,
+plain refusals, the sample generator."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import sample, views
+from analysis.ingest import load
+from analysis.model import Settings
+from analysis.queries import Filters
+from analysis.store import Store
+from tests.conftest import ROOT
+
+# A plain CSV no tool wrote: nothing says which column is the mentor, when people answered, or which
+# question measures what, so nothing may be guessed.
+ODD = "Rater,Coach,Q1,Q2\nr1,Ana Moreno,Agree,Disagree\nr2,Ana Moreno,Strongly agree,Agree\n"
+ODD_MAPPING = {
+    "mentor_column": "Coach",
+    "mentor_match": "name",
+    "fixed_role": "mentee",
+    "respondent_columns": ["Rater"],
+    "items": {
+        "Q1": {"element": "trust", "scale": "agree5"},
+        "Q2": {"element": "risk", "scale": "agree5"},
+    },
+    "survey_date": "2026-06-30",
+}
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _mapping_file(tmp_path: Path, csv: Path, mapping: dict) -> Path:
+    """The document the Upload page's 'Save this mapping' button writes."""
+    raw, kind = load.prepare(Store(tmp_path / "scratch.duckdb"), csv)
+    target = tmp_path / "mapping.json"
+    target.write_text(
+        json.dumps({"layout_key": raw.layout_key, "kind": kind, "mapping": mapping}),
+        encoding="utf-8",
+    )
+    return target
+
+
+def test_without_a_mapping_the_command_stops_and_names_what_it_could_not_map(tmp_path: Path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text(ODD, encoding="utf-8")
+    db = tmp_path / "program.duckdb"
+    result = _cli("ingest", str(odd), "--db", str(db))
+    assert result.returncode == 2
+    assert "the mentor being rated" in result.stderr
+    assert "which questions measure which element" in result.stderr
+    assert "--mapping" in result.stderr
+    assert result.stderr.count("odd.csv:") == 1
+    assert "Traceback" not in result.stderr
+    # A database the command created but loaded nothing into is not left behind.
+    assert not db.exists()
+
+
+def test_a_saved_mapping_file_loads_unattended_and_is_remembered_for_the_next_wave(
+    tmp_path: Path,
+):
+    odd = tmp_path / "odd.csv"
+    odd.write_text(ODD, encoding="utf-8")
+    db = tmp_path / "program.duckdb"
+    mapping = _mapping_file(tmp_path, odd, ODD_MAPPING)
+    first = _cli("ingest", str(odd), "--db", str(db), "--mapping", str(mapping), "--json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["rows_loaded"] == 2
+
+    # Two mentee answers for Ana: trust Agree (0.75) and Strongly agree (1.0) are both favourable;
+    # risk Disagree (0.25) is not, Agree (0.75) is: trust 2/2 = 100%, risk 1/2 = 50%. One mentor
+    # and two respondents sit under the anonymity minimum of 5, so the check lowers it to 1.
+    summary = views.summary(Store(db))
+    assert summary["elements"]["trust"]["observation_count"] == 2
+    assert summary["elements"]["trust"]["frequency_pct"] is None  # hidden at the default 5
+    shown = views.element_overview(Store(db), Filters(), Settings(anonymity_min=1))
+    frequency = shown.set_index("element")["frequency_pct"]
+    assert frequency[["trust", "risk"]].tolist() == [100.0, 50.0]
+    assert frequency[["learning", "relationship"]].isna().all()  # nothing observed
+    dates = Store(db).query("SELECT DISTINCT response_date FROM survey_responses")
+    assert pd.to_datetime(dates["response_date"]).dt.date.tolist() == [date(2026, 6, 30)]
+
+    # The next wave, same layout, new answers: no mapping file needed any more.
+    wave2 = tmp_path / "odd-wave2.csv"
+    wave2.write_text(ODD.replace("r1,", "r3,").replace("r2,", "r4,"), encoding="utf-8")
+    second = _cli("ingest", str(wave2), "--db", str(db), "--json")
+    # The columns map themselves, but the first wave's closing date is not carried over.
+    assert second.returncode == 2
+    assert "the response date (or the date the survey closed)" in second.stderr
+    dated = {**ODD_MAPPING, "survey_date": "2026-12-15"}
+    mapping2 = _mapping_file(tmp_path, wave2, dated)
+    third = _cli("ingest", str(wave2), "--db", str(db), "--mapping", str(mapping2), "--json")
+    assert third.returncode == 0, third.stderr
+    assert json.loads(third.stdout)["rows_loaded"] == 2
+
+
+def test_a_mapping_for_another_layout_is_refused_plainly(tmp_path: Path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text(ODD, encoding="utf-8")
+    other = tmp_path / "other.csv"
+    other.write_text("Who,Mentor,A1\nx,Ana Moreno,Agree\n", encoding="utf-8")
+    mapping = _mapping_file(tmp_path, other, ODD_MAPPING)
+    db = tmp_path / "program.duckdb"
+    before = db.exists()
+    result = _cli("ingest", str(odd), "--db", str(db), "--mapping", str(mapping))
+    assert result.returncode == 2
+    assert "no mapping for this file's layout" in result.stderr
+    assert db.exists() == before
+
+
+def test_the_sample_generator_is_deterministic_and_scales(tmp_path: Path):
+    def digest(folder: Path) -> dict[str, str]:
+        return {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
+        }
+
+    sample.generate(tmp_path / "a", mentors=20, seed=7)
+    sample.generate(tmp_path / "b", mentors=20, seed=7)
+    sample.generate(tmp_path / "c", mentors=20, seed=8)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    assert digest(tmp_path / "a") != digest(tmp_path / "c")
+    result = _cli("sample", "--out", str(tmp_path / "d"), "--mentors", "40", "--seed", "7")
+    assert result.returncode == 0, result.stderr
+    roster = (tmp_path / "d" / "participants.csv").read_text(encoding="utf-8").splitlines()
+    mentors = [line for line in roster[1:] if ",Mentor," in line]
+    assert len(mentors) == 40
+
+
+def test_the_committed_sample_is_what_the_generator_writes(tmp_path: Path):
+    written = sample.generate(tmp_path / "sample")
+    for path in written:
+        committed = ROOT / "data" / "sample" / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{path.name} differs: regenerate it"
