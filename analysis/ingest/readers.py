@@ -26,7 +26,7 @@ FORMAT_LABELS = {
     "surveymonkey": "SurveyMonkey",
     "google_forms": "Google Forms CSV",
     "microsoft_forms": "Microsoft Forms",
-    "plain": "CSV/Excel with one header row",
+    "plain": "Table with one header row",
 }
 
 _MAGIC = [

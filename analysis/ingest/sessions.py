@@ -57,6 +57,7 @@ class ParsedSessions:
     sessions: pd.DataFrame
     rejected: pd.DataFrame
     rows_read: int
+    notes: list[str] = field(default_factory=list)
 
 
 def suggest_session_mapping(raw: RawExport) -> MappingSuggestion:
@@ -211,4 +212,5 @@ def parse_sessions(
         sessions,
         pd.DataFrame(rejected, columns=["row_number", "column", "reason", "raw_value"]),
         len(frame) + len(raw.rejected),
+        notes,
     )

@@ -125,6 +125,7 @@ class ParsedSurvey:
     segments: pd.DataFrame
     rejected: pd.DataFrame
     rows_read: int
+    notes: list[str] = field(default_factory=list)
 
 
 def element_of(text: str) -> str | None:
@@ -469,4 +470,5 @@ def parse_survey(
         segments=segments,
         rejected=pd.DataFrame(rejected, columns=["row_number", "column", "reason", "raw_value"]),
         rows_read=len(frame) + len(raw.rejected),
+        notes=notes,
     )
