@@ -40,6 +40,7 @@ class CompiledRubric:
     contrast: str
     past: str
     no_longer_rewrite: str
+    no_longer_alone: str
     negated_prefix: str
     shown: dict[str, dict[float, str]]
     opposite: dict[str, str]
@@ -119,6 +120,7 @@ def _compile(text: str) -> CompiledRubric:
         no_longer_rewrite=r"(?:used to|solía|früher)\s+([^.!?;\n]{1,80}?),?\s+(?:but|pero|mais|aber)\s+(?:"
         + "|".join(rubric["no_longer_cues"])
         + ")",
+        no_longer_alone=r"^\s*(?:" + "|".join(rubric["no_longer_cues"]) + r")\W*$",
         negated_prefix=negation + rf"(?:{_WORD}[ '’]+){{0,3}}",
         shown=shown,
         opposite=opposite,
@@ -132,6 +134,21 @@ def _match(values: pa.Array, pattern: str) -> np.ndarray:
     )
 
 
+def _join_following_no_longer(
+    lowered: pa.Array, owner: np.ndarray, no_longer_alone: str
+) -> pa.Array:
+    """'We used to debrief. Not anymore.': the bare cue sentence is appended to the sentence before
+    it (same text), so the 'used to ..., but not anymore' rewrite reads both as one."""
+    alone = _match(lowered, no_longer_alone)
+    joins = np.zeros(len(lowered), dtype=bool)
+    joins[:-1] = alone[1:] & (owner[1:] == owner[:-1])
+    if not joins.any():
+        return lowered
+    following = pa.concat_arrays([lowered.slice(1), pa.array([""], type=lowered.type)])
+    joined = pc.binary_join_element_wise(lowered, following, pa.scalar(", but ", lowered.type))
+    return pc.if_else(pa.array(joins), joined, lowered)
+
+
 def classify_frame(df: pd.DataFrame, rubric: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per text and element: text_id, element, value (-1, 0, 1), evidence (the sentences
     that produced a non-zero value, '' otherwise)."""
@@ -139,18 +156,17 @@ def classify_frame(df: pd.DataFrame, rubric: dict[str, Any] | None = None) -> pd
     ids = df["text_id"].to_numpy()
     texts = pa.array(df["text"].fillna("").astype(str).tolist(), type=pa.large_string())
     n = len(texts)
-    lowered = pc.utf8_lower(texts)
+    # Sentences are cut from the original text, so evidence is always a real substring of it; the
+    # rewrites below then work on a lowered copy of each sentence.
+    sentences = pc.split_pattern_regex(texts, pattern=_SENTENCE)
+    original_flat = pc.list_flatten(sentences)
+    sentence_owner = pc.list_parent_indices(sentences).to_numpy()
+    lowered = pc.utf8_lower(original_flat)
+    lowered = _join_following_no_longer(lowered, sentence_owner, compiled.no_longer_alone)
     lowered = pc.replace_substring_regex(
         lowered, pattern=compiled.no_longer_rewrite, replacement=r"no longer \1"
     )
-    lowered = pc.replace_substring_regex(lowered, pattern=compiled.traps, replacement=" ~ ")
-    sentences = pc.split_pattern_regex(lowered, pattern=_SENTENCE)
-    original = pc.split_pattern_regex(texts, pattern=_SENTENCE)
-    sentence_text = pc.list_flatten(sentences)
-    sentence_owner = pc.list_parent_indices(sentences).to_numpy()
-    original_flat = pc.list_flatten(original)
-    if len(original_flat) != len(sentence_text):
-        original_flat = sentence_text
+    sentence_text = pc.replace_substring_regex(lowered, pattern=compiled.traps, replacement=" ~ ")
     clauses = pc.split_pattern_regex(sentence_text, pattern=compiled.contrast)
     clause_text = pc.list_flatten(clauses)
     clause_sentence = pc.list_parent_indices(clauses).to_numpy()
@@ -195,11 +211,7 @@ def classify_frame(df: pd.DataFrame, rubric: dict[str, Any] | None = None) -> pd
         said = clauses_frame[clauses_frame["sign"] != 0]
         grouped = said.groupby("owner")
         score = grouped["weight"].sum()
-        concerns = (
-            grouped["sign"].apply(lambda s: int((s < 0).sum()))
-            if len(said)
-            else pd.Series(dtype=int)
-        )
+        concerns = (said["sign"] < 0).groupby(said["owner"]).sum()
         last = said.sort_values("order").groupby("owner")["sign"].last()
         value = np.zeros(n, dtype=np.int8)
         if len(said):

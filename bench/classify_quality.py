@@ -112,7 +112,17 @@ def main() -> None:
         print(
             table.to_string(
                 index=False,
-                columns=["element", "label", "support", "tp", "fp", "fn", "precision", "recall", "f1"],
+                columns=[
+                    "element",
+                    "label",
+                    "support",
+                    "tp",
+                    "fp",
+                    "fn",
+                    "precision",
+                    "recall",
+                    "f1",
+                ],
                 formatters={c: "{:.2f}".format for c in ("precision", "recall", "f1")},
             )
         )

@@ -1,0 +1,293 @@
+"""The rubric classifier: hard cases one by one, the labelled set's quality floors, rubric edits and
+the `python -m analysis classify` JSON-lines contract."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import elements
+from analysis.errors import MentoringError
+from analysis.model import ELEMENTS
+from bench.classify_quality import load_labelled, macro_f1, predict, scores
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _values(text: str, rubric: dict | None = None) -> dict[str, int]:
+    return elements.classify_records([text], rubric)[0]["elements"]
+
+
+def _only(**expected: int) -> dict[str, int]:
+    return {e: expected.get(e, 0) for e in ELEMENTS}
+
+
+@pytest.fixture(scope="module")
+def labelled() -> pd.DataFrame:
+    return load_labelled()
+
+
+@pytest.fixture(scope="module")
+def test_split_scores(labelled: pd.DataFrame) -> pd.DataFrame:
+    held_out = labelled[labelled["split"] == "test"].reset_index(drop=True)
+    return scores(held_out, predict(held_out))
+
+
+# None of these sentences is in tests/data/labelled_texts.csv: they check that the rubric reads
+# ideas, not the labelled set's wording.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # paraphrase: the element's name never appears
+        (
+            "Handed the whole supplier onboarding to Kim and only asked to see the result by the 30th.",
+            _only(trust=1),
+        ),
+        (
+            "Talked her into running the customer webinar even though she swore she couldn't.",
+            _only(risk=1),
+        ),
+        (
+            "Sat down after the failed bid and went over what she would do differently.",
+            _only(learning=1),
+        ),
+        ("Asked how she's getting along with the new product owner.", _only(relationship=1)),
+        ("He encouraged me to start mentoring a new joiner myself.", _only(relationship=1)),
+        (
+            "We talked through what went well at the launch and what she'd repeat.",
+            _only(learning=1),
+        ),
+        # negation
+        ("She doesn't hover at all.", _only(trust=1)),
+        ("He never asks how I'm finding the work.", _only(relationship=-1)),
+        ("No debrief, nothing, after the demo crashed.", _only(learning=-1)),
+        ("Won't let me anywhere near the big accounts.", _only(risk=-1)),
+        ("She rewrites every email before I send it.", _only(trust=-1)),
+        # contrast and the past
+        (
+            "She used to check every line I wrote, but now she leaves the whole report to me.",
+            _only(trust=1),
+        ),
+        ("At first he hovered, but these days he leaves me to it.", _only(trust=1)),
+        ("We used to have proper retros. Not anymore.", _only(learning=-1)),
+        (
+            "He used to push me to take on big things; lately he keeps me on safe work.",
+            _only(risk=-1),
+        ),
+        # keyword traps
+        ("Updated the risk register and the LMS enrolment list.", _only()),
+        ("Call with the relationship manager about the trust fund paperwork.", _only()),
+        ("Machine learning study group on Thursdays.", _only()),
+        ("We did the annual risk assessment for the warehouse.", _only()),
+        # several elements at once, with opposite signs
+        (
+            "Pushed him to pitch to the board although he was nervous; I'll back him. "
+            "Afterwards he still never asks how I'm doing.",
+            _only(risk=1, relationship=-1),
+        ),
+    ],
+)
+def test_hard_english_cases_are_read_by_meaning(text, expected):
+    assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nunca me pregunta cómo me llevo con mi jefe.", _only(relationship=-1)),
+        (
+            "Me animó a liderar la reunión con el cliente aunque yo dudaba, y me respaldó.",
+            _only(risk=1),
+        ),
+        ("Nos culpó a todos por el retraso.", _only(learning=-1)),
+        ("On a fait le bilan du lancement raté, sans reproches.", _only(learning=1)),
+        ("Il vérifie chaque ligne que j'écris, c'est du micromanagement.", _only(trust=-1)),
+        (
+            "Elle me demande souvent comment se passe ma relation avec mon manager.",
+            _only(relationship=1),
+        ),
+        ("Sie hat mir die Präsentation komplett überlassen.", _only(trust=1)),
+        ("Er hat mich ermutigt, den Workshop zu leiten, obwohl ich unsicher war.", _only(risk=1)),
+        ("Sie fragt nie, wie ich mit den Kollegen zurechtkomme.", _only(relationship=-1)),
+    ],
+    ids=[
+        "es-relationship",
+        "es-risk",
+        "es-learning",
+        "fr-learning",
+        "fr-trust",
+        "fr-relationship",
+        "de-trust",
+        "de-risk",
+        "de-relationship",
+    ],
+)
+def test_spanish_french_and_german_notes_are_read(text, expected):
+    assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a third party's behaviour, not the mentor's
+        ("She complained that her own boss micromanages her.", _only()),
+        # a previous mentor's habit, contrasted with this one's
+        (
+            "My old mentor never debriefed; this one reviews every launch with me.",
+            _only(learning=1),
+        ),
+    ],
+)
+@pytest.mark.xfail(
+    strict=True, reason="known limit: the rubric does not know whose behaviour it is"
+)
+def test_behaviour_of_someone_other_than_the_mentor_is_not_counted(text, expected):
+    assert _values(text) == expected
+
+
+def test_evidence_is_the_original_sentence_with_its_case_and_punctuation():
+    [record] = elements.classify_records(
+        ["Q3 planning. Then SHE Left The Client Call entirely to her!"]
+    )
+    assert record["elements"]["trust"] == 1
+    assert record["evidence"]["trust"] == ["Then SHE Left The Client Call entirely to her"]
+    assert record["evidence"]["risk"] == []
+
+
+def test_every_evidence_span_in_a_mixed_batch_is_a_substring_of_its_own_text(labelled):
+    # traps and "used to ... Not anymore." rewrite text; no text's evidence may come out rewritten
+    records = elements.classify_records(labelled["text"].tolist())
+    spans = [(r["text"], s) for r in records for e in ELEMENTS for s in r["evidence"][e]]
+    assert len(spans) > 200
+    assert [(t, s) for t, s in spans if s not in t] == []
+    assert all(bool(r["evidence"][e]) == (r["elements"][e] != 0) for r in records for e in ELEMENTS)
+
+
+def test_classify_frame_returns_one_row_per_text_and_element_in_order():
+    frame = elements.classify_frame(
+        pd.DataFrame({"text_id": [10, 11, 12], "text": ["We never debrief.", None, ""]})
+    )
+    assert list(frame.columns) == ["text_id", "element", "value", "evidence"]
+    assert frame["text_id"].tolist() == [10] * 4 + [11] * 4 + [12] * 4
+    assert frame["element"].tolist() == list(ELEMENTS) * 3
+    assert frame["value"].tolist() == [0, 0, -1, 0] + [0] * 8
+
+
+def test_adding_a_phrase_to_a_copy_of_the_rubric_changes_only_that_reading():
+    rubric = elements.load_rubric()
+    edited = copy.deepcopy(rubric)
+    edited["elements"]["learning"]["shown"].append("talked over the near miss")
+    text = "We talked over the near miss on the crane."
+    assert _values(text, rubric) == _only()
+    assert _values(text, edited) == _only(learning=1)
+    assert elements.rubric_hash(edited) != elements.rubric_hash(rubric)
+    assert _values(text) == _only()
+
+
+def test_removing_a_trap_lets_the_phrase_count_again():
+    rubric = elements.load_rubric()
+    edited = copy.deepcopy(rubric)
+    edited["traps"] = [t for t in edited["traps"] if t != "retro board"]
+    text = "The retro board tool was down."
+    assert _values(text, rubric)["learning"] == 0
+    assert _values(text, edited)["learning"] == 1
+
+
+def test_a_half_weight_cue_needs_a_second_cue_in_the_same_text():
+    rubric = copy.deepcopy(elements.load_rubric())
+    rubric["elements"]["risk"]["shown"] = [
+        {"pattern": "volunteered for the panel", "weight": 0.5},
+        {"pattern": "i'll coach", "weight": 0.5},
+    ]
+    assert _values("He volunteered for the panel.", rubric)["risk"] == 0
+    assert _values("He volunteered for the panel. I'll coach him.", rubric)["risk"] == 1
+
+
+def test_a_rubric_with_a_broken_pattern_is_refused_in_plain_words(tmp_path):
+    rubric = copy.deepcopy(elements.load_rubric())
+    rubric["elements"]["trust"]["shown"].append("(unclosed")
+    path = tmp_path / "rubric.json"
+    path.write_text(json.dumps(rubric), encoding="utf-8")
+    with pytest.raises(
+        MentoringError, match=r"'\(unclosed' \(trust, shown\) is not a valid pattern"
+    ):
+        elements.load_rubric(path)
+
+
+def test_labelled_set_is_big_varied_and_split_for_held_out_measurement(labelled):
+    assert len(labelled) >= 320
+    assert labelled["text"].is_unique
+    assert set(labelled["split"]) == {"dev", "test"}
+    assert abs((labelled["split"] == "dev").mean() - 0.5) < 0.05
+    assert 0.12 <= (labelled["lang"] != "en").mean() <= 0.2
+    assert (labelled[list(ELEMENTS)] == 0).all(axis=1).mean() > 0.25
+    for split, part in labelled.groupby("split"):
+        for element in ELEMENTS:
+            assert set(part[element]) == {-1, 0, 1}, (split, element)
+
+
+# Measured on the test split (181 texts) with the committed rubric: F1 for label 1 trust 0.91,
+# risk 0.80, learning 0.82, relationship 0.87 (macro 0.851); label -1 macro 0.883; micro F1 over
+# both labels 0.86. Before this rubric revision: macro 0.620 (label 1) and 0.565 (label -1).
+@pytest.mark.parametrize(
+    ("element", "floor"),
+    [("trust", 0.85), ("risk", 0.72), ("learning", 0.75), ("relationship", 0.80)],
+)
+def test_held_out_f1_for_shown_stays_above_its_floor(test_split_scores, element, floor):
+    row = test_split_scores[
+        (test_split_scores["element"] == element) & (test_split_scores["label"] == 1)
+    ]
+    assert row["f1"].item() >= floor
+
+
+def test_held_out_macro_f1_stays_above_its_floors(test_split_scores):
+    assert macro_f1(test_split_scores, 1) >= 0.80
+    assert macro_f1(test_split_scores, -1) >= 0.82
+
+
+def test_held_out_texts_without_any_element_rarely_raise_a_false_alarm(labelled):
+    quiet = labelled[(labelled[list(ELEMENTS)] == 0).all(axis=1) & (labelled["split"] == "test")]
+    predicted = predict(quiet.reset_index(drop=True))
+    # measured: 6 of 63 quiet test texts get some element (9.5%), all from keyword traps
+    assert (predicted != 0).any(axis=1).mean() <= 0.13
+
+
+def test_classify_command_writes_one_json_line_per_input_line():
+    lines = [
+        "left the client call entirely to her",
+        "",
+        "Er lässt mich nie etwas Neues ausprobieren.",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "classify"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["text"] for r in records] == lines
+    for record in records:
+        assert set(record) == {"text", "elements", "evidence"}
+        assert list(record["elements"]) == list(ELEMENTS)
+        assert set(record["elements"].values()) <= {-1, 0, 1}
+        assert list(record["evidence"]) == list(ELEMENTS)
+        assert all(
+            isinstance(s, str) and s in record["text"]
+            for v in record["evidence"].values()
+            for s in v
+        )
+    assert records[0]["elements"] == _only(trust=1)
+    assert records[0]["evidence"]["trust"] == ["left the client call entirely to her"]
+    assert records[1]["elements"] == _only()
+    assert records[2]["elements"] == _only(risk=-1)
+    assert "ä" in done.stdout.splitlines()[2]
