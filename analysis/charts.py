@@ -444,7 +444,7 @@ def segment_heatmap(cells: pd.DataFrame, segment: str, k: int) -> go.Figure:
 
 
 def segment_headline(cells: pd.DataFrame, segment: str) -> str:
-    visible = cells[~cells["suppressed"]].dropna(subset=["frequency_pct"])
+    visible = cells[~cells["suppressed"].astype(bool)].dropna(subset=["frequency_pct"])
     if visible.empty:
         return f"Every {segment} is too small to show on its own"
     spread = visible.groupby("element")["frequency_pct"].agg(["min", "max"])

@@ -145,7 +145,7 @@ def _trend(grain: str) -> Builder:
             f"Trend by {grain}",
             figure,
             table,
-            int(changes.loc[~changes["hidden"], "observation_count"].sum()),
+            int(changes.loc[~changes["hidden"].astype(bool), "observation_count"].sum()),
         )
 
     return build
@@ -163,7 +163,7 @@ def _waves(store: Store, filters: Filters, settings: Settings, names: bool) -> C
             waves["hidden"], waves["shown_count"], waves["observation_count"], strict=True
         )
     ]
-    visible = waves[~waves["hidden"]]
+    visible = waves[~waves["hidden"].astype(bool)]
     table = visible[["wave", "element", "frequency_pct", "shown_count", "observation_count"]]
     return Chart(
         "wave-comparison",

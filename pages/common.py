@@ -3,6 +3,7 @@ data version, the shared sidebar filters (kept in the URL), and the share/downlo
 
 from __future__ import annotations
 
+import html
 import sys
 import threading
 from dataclasses import replace
@@ -240,7 +241,19 @@ def show_error(exc: MentoringError) -> None:
 
 
 def chart_block(built: snapshots.Chart, filters: Filters, key: str) -> None:
-    """The chart, then the numbers behind it and its downloads (CSV, HTML, PNG, SVG)."""
+    """The chart, then the numbers behind it and its downloads (CSV, HTML, PNG, SVG); or, when the
+    filters leave nothing to draw, a plain sentence saying so instead of an empty chart."""
+    if not built.figure.data:
+        # The builders put the reason in the empty figure's note; say it in words instead.
+        notes = [html.unescape(str(a.text)) for a in built.figure.layout.annotations if a.text]
+        reason = (notes[0] if notes else built.headline).rstrip(".")
+        st.info(
+            f"**{built.title}**: {reason}. Filters: {filters.describe()}. "
+            "Widen the period, clear a filter, or load more data; groups behind fewer than "
+            f"{DEFAULT_SETTINGS.anonymity_min} people are never shown.",
+            icon=":material/filter_alt_off:",
+        )
+        return
     st.plotly_chart(
         built.figure, theme=None, config=export.plotly_config(built.name), key=f"fig-{key}"
     )

@@ -65,11 +65,15 @@ mentor_id = st.selectbox(
     "Mentor", list(names), index=list(names).index(first), format_func=names.get, key="mentor"
 )
 detail = common.view("mentor_detail", filters, mentor_id)
-st.plotly_chart(
-    charts.mentor_scorecard(detail.rates, detail.population, names[mentor_id]),
-    theme=None,
-    key="scorecard",
-)
+scorecard = charts.mentor_scorecard(detail.rates, detail.population, names[mentor_id])
+if scorecard.data:
+    st.plotly_chart(scorecard, theme=None, key="scorecard")
+else:
+    st.info(
+        f"No observations of {names[mentor_id]} match these filters "
+        f"({filters.describe()}). Widen the period or clear a filter.",
+        icon=":material/filter_alt_off:",
+    )
 with st.expander("Numbers behind the scorecard"):
     st.dataframe(
         detail.rates[

@@ -104,7 +104,13 @@ def test_elements_page_shows_frequency_and_coverage_table(app):
     table = at.dataframe[0].value
     assert table["frequency_pct"].tolist() == [70.0, 40.0, 62.5, 60.0]
     assert table["coverage_pct"].tolist() == [100.0, 0.0, 100.0, 50.0]
-    assert len(_figures(at)) == 4
+    # Six mentors with at most 2 answers each per element: no mentor reaches the 3 observations a
+    # rate needs, there are no notes or comments, and no mentor rated themselves. Each of the four
+    # charts says why it is empty in words instead of drawing an empty frame.
+    assert _figures(at) == []
+    said = [i.value for i in at.info]
+    assert len(said) == 4
+    assert any("perception gap" in line for line in said)
 
 
 def test_program_health_page_shows_hand_computed_numbers(app):
@@ -163,3 +169,25 @@ def test_upload_page_shows_the_ingest_history(app):
 def test_brief_page_offers_every_named_chart(app):
     at = app("brief")
     assert len(at.multiselect(key="brief-charts").options) == 12
+
+
+@pytest.mark.parametrize(
+    "page", ["overview", "elements", "trends", "segments", "health", "mentors", "brief"]
+)
+def test_filters_that_leave_nothing_give_a_plain_empty_state_not_an_empty_chart(
+    small_db: Path, monkeypatch: pytest.MonkeyPatch, page: str
+):
+    """Finance's two mentors logged no sessions, so 'Finance, sessions only' leaves nothing."""
+    monkeypatch.setenv("MENTORING_DB", str(small_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params["department"] = "Finance"
+    at.query_params["source"] = "Sessions only"
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.multiselect(key="department").value == ["Finance"]
+    for figure in _figures(at):
+        assert figure["data"], f"an empty chart on {page}: {figure['layout'].get('title')}"
