@@ -163,6 +163,17 @@ def rate_distribution(rates: pd.DataFrame) -> go.Figure:
     return _finish(fig, title, height=460)
 
 
+def _unique(names: list[str]) -> list[str]:
+    """Escaped labels, with namesakes told apart ("Kai Nakamura (2)"): a category axis would
+    otherwise draw two mentors on one row."""
+    seen: dict[str, int] = {}
+    labels = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(html.escape(name if seen[name] == 1 else f"{name} ({seen[name]})"))
+    return labels
+
+
 def mentor_heatmap(rates: pd.DataFrame, names: bool = True, max_rows: int = 60) -> go.Figure:
     """Mentor by element rates (lowest mean first). Labels are names only when `names` is True."""
     if rates.empty:
@@ -175,7 +186,7 @@ def mentor_heatmap(rates: pd.DataFrame, names: bool = True, max_rows: int = 60) 
     grid, n = grid.loc[order], n.loc[order]
     lookup = rates.drop_duplicates("mentor_id").set_index("mentor_id")
     if names and "mentor_name" in lookup:
-        labels = [html.escape(str(lookup.at[m, "mentor_name"])) for m in grid.index]
+        labels = _unique([str(lookup.at[m, "mentor_name"]) for m in grid.index])
     else:
         labels = [f"Mentor {i + 1}" for i in range(len(grid.index))]
     fig = go.Figure(
@@ -405,29 +416,54 @@ def segment_heatmap(cells: pd.DataFrame, segment: str, k: int) -> go.Figure:
     if cells.empty:
         return empty_figure(f"No observations for any {segment} with these filters.")
     values = sorted(cells["segment_value"].unique())
-    z, text, hover_n = [], [], []
+    z, text, hover_n, hidden_z, hidden_text = [], [], [], [], []
     for value in values:
-        row_z, row_text, row_n = [], [], []
+        row_z, row_text, row_n, row_hidden, row_hidden_text = [], [], [], [], []
         for element in ELEMENTS:
             cell = cells[(cells["segment_value"] == value) & (cells["element"] == element)]
-            if cell.empty or bool(cell["suppressed"].iloc[0]):
+            hidden = not cell.empty and bool(cell["suppressed"].iloc[0])
+            if cell.empty or hidden:
                 row_z.append(None)
-                row_text.append(f"fewer than {k}" if not cell.empty else "")
-                row_n.append("hidden")
+                row_text.append("")
+                row_n.append("")
+                row_hidden.append(0 if hidden else None)
+                row_hidden_text.append(f"fewer than {k}" if hidden else "")
             else:
                 pct = float(cell["frequency_pct"].iloc[0])
                 n = int(cell["observation_count"].iloc[0])
                 row_z.append(pct)
                 row_text.append(f"{pct:.0f}%<br>n={n:,}")
                 row_n.append(f"{n:,}")
+                row_hidden.append(None)
+                row_hidden_text.append("")
         z.append(row_z)
         text.append(row_text)
         hover_n.append(row_n)
-    fig = go.Figure(
+        hidden_z.append(row_hidden)
+        hidden_text.append(row_hidden_text)
+    x = [_label(e) for e in ELEMENTS]
+    y = [html.escape(str(v)) for v in values]
+    fig = go.Figure()
+    # Hidden cells are drawn as grey cells that say why, so a chart whose every group is hidden
+    # still explains itself (a heatmap draws no text on empty cells).
+    fig.add_trace(
+        go.Heatmap(
+            z=hidden_z,
+            x=x,
+            y=y,
+            text=hidden_text,
+            texttemplate="%{text}",
+            colorscale=[[0, "#dddddd"], [1, "#dddddd"]],
+            showscale=False,
+            hovertemplate=f"%{{y}} / %{{x}}: fewer than {k} people, hidden<extra></extra>",
+            name="hidden",
+        )
+    )
+    fig.add_trace(
         go.Heatmap(
             z=z,
-            x=[_label(e) for e in ELEMENTS],
-            y=[html.escape(str(v)) for v in values],
+            x=x,
+            y=y,
             text=text,
             texttemplate="%{text}",
             customdata=hover_n,
@@ -436,10 +472,10 @@ def segment_heatmap(cells: pd.DataFrame, segment: str, k: int) -> go.Figure:
             zmax=100,
             colorbar={"title": "% shown", "ticksuffix": "%"},
             hovertemplate="%{y} / %{x}: %{z:.1f}% (n=%{customdata})<extra></extra>",
+            name="shown",
         )
     )
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(plot_bgcolor="#eeeeee")
     return _finish(fig, segment_headline(cells, segment), height=max(320, 70 * len(values) + 140))
 
 
@@ -447,6 +483,12 @@ def segment_headline(cells: pd.DataFrame, segment: str) -> str:
     visible = cells[~cells["suppressed"].astype(bool)].dropna(subset=["frequency_pct"])
     if visible.empty:
         return f"Every {segment} is too small to show on its own"
+    groups = visible["segment_value"].unique()
+    if len(groups) == 1:
+        return (
+            f"Only {groups[0]} is large enough to show; every other {segment} is hidden "
+            "(fewer than the anonymity minimum)"
+        )
     spread = visible.groupby("element")["frequency_pct"].agg(["min", "max"])
     element = (spread["max"] - spread["min"]).idxmax()
     part = visible[visible["element"] == element]

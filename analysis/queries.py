@@ -72,6 +72,10 @@ class Filters:
         return "; ".join(parts)
 
 
+MENTOR_SEGMENTS = ("department", "cohort", "location")
+RESPONDENT_PREFIX = "respondent:"
+
+
 def _with_observations(name: str) -> str:
     return f"WITH obs AS (\n{load_sql('observations')}\n)\n{load_sql(name)}"
 
@@ -109,12 +113,31 @@ def element_trend(
 def segment_element_cells(
     store: Store, filters: Filters, segment: str, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
-    if segment not in ("department", "cohort", "location"):
+    """Heatmap cells for a mentor attribute from the roster ('department', 'cohort', 'location') or
+    for a segment column mapped in a survey ('respondent:<name>', answers and comments only)."""
+    if segment.startswith(RESPONDENT_PREFIX):
+        return store.query(
+            _with_observations("respondent_segment_cells"),
+            {**_obs_params(filters, settings), "segment": segment.removeprefix(RESPONDENT_PREFIX)},
+        )
+    if segment not in MENTOR_SEGMENTS:
         raise ValueError(f"unknown segment {segment!r}")
     return store.query(
         _with_observations("segment_element_cells"),
         {**_obs_params(filters, settings), "segment": segment},
     )
+
+
+def segment_choices(store: Store) -> list[str]:
+    """Every segment a heatmap can compare by: the mentor attributes, then each survey segment."""
+    names = store.query(load_sql("respondent_segment_names"))["segment"].tolist()
+    return [*MENTOR_SEGMENTS, *(RESPONDENT_PREFIX + str(name) for name in names)]
+
+
+def segment_label(segment: str) -> str:
+    if segment.startswith(RESPONDENT_PREFIX):
+        return f"respondents' {segment.removeprefix(RESPONDENT_PREFIX)}"
+    return segment
 
 
 def wave_element_counts(

@@ -175,6 +175,8 @@ def _waves(store: Store, filters: Filters, settings: Settings, names: bool) -> C
 
 
 def _segments(segment: str) -> Builder:
+    label = queries.segment_label(segment)
+
     def build(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
         cells = views.segment_heatmap(store, filters, segment, settings)
         table = cells[
@@ -186,11 +188,11 @@ def _segments(segment: str) -> Builder:
                 "observation_count",
                 "reason",
             ]
-        ].rename(columns={"segment_value": segment})
+        ].rename(columns={"segment_value": label})
         return Chart(
             f"segments-{segment}",
-            f"By {segment}",
-            charts.segment_heatmap(cells, segment, settings.anonymity_min),
+            f"By {label}",
+            charts.segment_heatmap(cells, label, settings.anonymity_min),
             table,
             int(cells["observation_count"].sum()),
         )
@@ -245,6 +247,14 @@ def build(
     include_names: bool = False,
 ) -> Chart:
     """Build a named chart. Mentor names appear only when `include_names` is True."""
+    if name.startswith("segments-" + queries.RESPONDENT_PREFIX):
+        segment = name.removeprefix("segments-")
+        if segment not in queries.segment_choices(store):
+            raise MentoringError(
+                f"No loaded survey has a segment column called "
+                f"'{segment.removeprefix(queries.RESPONDENT_PREFIX)}'."
+            )
+        return _segments(segment)(store, filters, settings, include_names)
     if name not in CHARTS:
         raise MentoringError(
             f"There is no chart called '{name}'. Choose one of: {', '.join(CHARTS)}."

@@ -101,6 +101,13 @@ def segment_heatmap(
     )
 
 
+def segment_choices(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> list[str]:
+    """Roster segments first, then each segment column mapped in a survey."""
+    return queries.segment_choices(store)
+
+
 def coaching(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
     counts = queries.mentor_element_counts(store, filters, settings)
     population = element_overview(store, filters, settings)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analysis import queries
 from analysis.model import DEFAULT_SETTINGS
 from pages import common
 
@@ -9,12 +10,13 @@ common.route_through_dashboard()
 
 st.title("Segments")
 filters = common.current_filters()
+choices = common.view("segment_choices", filters)
 segment = st.segmented_control(
     "Compare by",
-    ["department", "cohort", "location"],
+    choices,
     default="department",
     key="segment",
-    format_func=str.title,
+    format_func=lambda s: queries.segment_label(s).capitalize(),
     required=True,
 )
 built = common.chart(f"segments-{segment}", filters)
@@ -23,5 +25,7 @@ k = DEFAULT_SETTINGS.anonymity_min
 st.caption(
     f"Cells behind fewer than {k} mentors (or, with survey answers, fewer than {k} respondents) read "
     f"'fewer than {k}'. When one cell in a column is hidden, the next smallest is hidden too, so it "
-    "cannot be worked out from the total."
+    "cannot be worked out from the total. Mentors' department, cohort and location come from the "
+    'roster; segments named "respondents\' ..." come from a column in a survey and count only '
+    "that survey's answers and comments."
 )

@@ -138,9 +138,13 @@ def test_program_health_thresholds_can_be_changed_on_the_page(app):
 def test_segments_page_hides_groups_under_five(app):
     at = app("segments")
     figure = _figures(at)[0]
-    cells = figure["data"][0]["text"]
-    # Sales and Finance both have 3 mentors: every cell reads "fewer than 5"
-    assert all(cell == "fewer than 5" for row in cells for cell in row)
+    hidden, shown = figure["data"]
+    # Sales and Finance both have 3 mentors: every cell is a grey "fewer than 5", none has a number.
+    assert hidden["name"] == "hidden" and shown["name"] == "shown"
+    assert hidden["text"] == [["fewer than 5"] * 4] * 2
+    assert all(z is None for row in shown["z"] for z in row)
+    assert all(text == "" for row in shown["text"] for text in row)
+    assert figure["layout"]["title"]["text"] == "Every department is too small to show on its own"
 
 
 def test_trends_page_runs_and_marks_the_survey_wave(app):

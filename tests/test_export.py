@@ -454,9 +454,12 @@ def test_when_every_group_is_under_five_the_exported_segments_chart_shows_no_num
 ):
     chart = snapshots.build("segments-department", small_store, Filters())
     assert chart.headline == "Every department is too small to show on its own"
-    assert all(v is None for row in chart.figure.data[0].z for v in row)
+    hidden, shown = chart.figure.data
+    assert all(v is None for row in shown.z for v in row)
     texts = _svg_texts(_svg(export.figure_svg(chart.figure)))
-    assert [t for t in texts if re.search(r"\d", t)] == []
+    # Every cell says why it is empty; no other text carries a number.
+    assert texts.count("fewer than 5") == 8
+    assert [t for t in texts if re.search(r"\d", t) and t != "fewer than 5"] == []
     table = pd.read_csv(io.BytesIO(export.safe_csv(chart.table)), encoding="utf-8-sig")
     assert set(table["department"]) == {"Finance", "Sales"}
     assert table[["frequency_pct", "shown_count", "observation_count"]].isna().all().all()
