@@ -145,6 +145,13 @@ def _latin(text: str, font: str) -> str:
     return text if font == "DejaVu" else text.encode("latin-1", "replace").decode("latin-1")
 
 
+def _untitled(fig: go.Figure) -> go.Figure:
+    """The chart without its title, for briefs and decks that print the headline above it."""
+    copy = go.Figure(fig)
+    copy.update_layout(title_text="", margin_t=30)
+    return copy
+
+
 def brief_pdf(
     snapshots: list[Snapshot], title: str, progress: Callable[[int, int], None] | None = None
 ) -> bytes:
@@ -157,7 +164,8 @@ def brief_pdf(
         raise MentoringError("Choose at least one chart for the brief.")
     images = []
     for i, snap in enumerate(snapshots):
-        images.append(figure_png(snap.figure, width=1000, height=560, scale=2))
+        # Drawn at 760 px and scaled 3x so the labels stay readable at 124 mm wide.
+        images.append(figure_png(_untitled(snap.figure), width=760, height=426, scale=3))
         if progress:
             progress(i + 1, len(snapshots))
     pdf = FPDF(orientation="L", unit="mm", format="A4")
@@ -174,18 +182,23 @@ def brief_pdf(
         pdf.cell(0, 5, _latin(f"Period: {first.period}.  Filters: {first.filters}.", font))
         for slot, index in enumerate(range(page_start, min(page_start + 4, len(snapshots)))):
             snap = snapshots[index]
+            # Each slot is 88 mm tall: headline (two lines at most), chart, n.
             x = 12 + (slot % 2) * 140
-            y = 27 + (slot // 2) * 86
+            y = 26 + (slot // 2) * 88
+            image_w = 124
+            image_h = image_w * 560 / 1000
             pdf.set_xy(x, y)
             pdf.set_font(font, "B", 9.5)
-            pdf.multi_cell(132, 4.6, _latin(snap.headline, font))
-            pdf.image(io.BytesIO(images[index]), x=x, y=y + 10, w=132, h=132 * 560 / 1000)
-            pdf.set_xy(x, y + 10 + 132 * 560 / 1000)
+            pdf.multi_cell(
+                image_w, 4.6, _latin(snap.headline, font), align="L", max_line_height=4.6
+            )
+            pdf.image(io.BytesIO(images[index]), x=x, y=y + 10, w=image_w, h=image_h)
+            pdf.set_xy(x, y + 10 + image_h)
             pdf.set_font(font, "", 7.5)
-            pdf.cell(132, 4, _latin(f"n = {snap.n:,} observations", font))
-        pdf.set_xy(12, 198)
+            pdf.cell(image_w, 4, _latin(f"n = {snap.n:,} observations", font))
+        pdf.set_xy(12, 201)
         pdf.set_font(font, "", 7.5)
-        pdf.multi_cell(270, 3.8, _latin(first.footnote, font))
+        pdf.multi_cell(270, 3.6, _latin(first.footnote, font), align="L")
     return bytes(pdf.output())
 
 
@@ -205,7 +218,7 @@ def brief_pptx(
     cover.shapes.title.text = title
     cover.placeholders[1].text = f"{snapshots[0].period} · {snapshots[0].filters}"
     for i, snap in enumerate(snapshots):
-        image = figure_png(snap.figure, width=1200, height=620, scale=2)
+        image = figure_png(_untitled(snap.figure), width=1200, height=620, scale=2)
         slide = deck.slides.add_slide(deck.slide_layouts[5])
         slide.shapes.title.text = snap.headline
         for paragraph in slide.shapes.title.text_frame.paragraphs:
@@ -213,7 +226,10 @@ def brief_pptx(
                 run.font.size = Pt(26)
         slide.shapes.title.left, slide.shapes.title.top = Inches(0.5), Inches(0.3)
         slide.shapes.title.width, slide.shapes.title.height = Inches(12.3), Inches(1.2)
-        slide.shapes.add_picture(io.BytesIO(image), Inches(0.9), Inches(1.5), width=Inches(11.5))
+        # 10.2 in wide at 1200:620 is 5.27 in tall: from 1.5 in it ends above the footer at 6.85 in.
+        slide.shapes.add_picture(
+            io.BytesIO(image), Inches((13.333 - 10.2) / 2), Inches(1.5), width=Inches(10.2)
+        )
         footer = slide.shapes.add_textbox(
             Inches(0.5), Inches(6.85), Inches(12.3), Emu(Inches(0.55))
         )

@@ -342,17 +342,28 @@ def export_to_file(
     elif fmt == "csv":
         out.write_bytes(export.safe_csv(built[0].table))
     else:
-        snaps = [to_snapshot(chart, filters, settings) for chart in built]
+        options = queries.filter_options(store)
+        data_range = (options["first_day"], options["last_day"])
+        snaps = [to_snapshot(chart, filters, settings, data_range) for chart in built]
         title = "Mentoring program health"
         data = export.brief_pdf(snaps, title) if fmt == "pdf" else export.brief_pptx(snaps, title)
         out.write_bytes(data)
     return out
 
 
-def to_snapshot(chart: Chart, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> object:
+def to_snapshot(
+    chart: Chart,
+    filters: Filters,
+    settings: Settings = DEFAULT_SETTINGS,
+    data_range: tuple[date | None, date | None] = (None, None),
+) -> object:
+    """What a brief or deck needs of a chart. `data_range` (first and last day with data) names
+    the period in dates when the filters leave it open."""
     from analysis import export
 
-    period = f"{filters.start or 'first data'} to {filters.end or 'latest data'}"
+    start = filters.start or data_range[0]
+    end = filters.end or data_range[1]
+    period = f"{start or 'first data'} to {end or 'latest data'}"
     return export.Snapshot(
         name=chart.name,
         figure=chart.figure,

@@ -36,7 +36,9 @@ elif st.button("Build the brief", type="primary", disabled=not chosen):
     bar = st.progress(0.0, text="Building charts...")
     try:
         built = [common.chart(name, filters, include_names=names) for name in chosen]
-        snaps = [snapshots.to_snapshot(chart, filters) for chart in built]
+        snaps = [
+            snapshots.to_snapshot(chart, filters, data_range=common.data_range()) for chart in built
+        ]
         total = 2 * len(snaps)
 
         def step(offset: int):

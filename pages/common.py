@@ -159,6 +159,13 @@ def _cached_options(db: str, version: int) -> dict[str, Any]:
     return queries.filter_options(Store(db))
 
 
+def data_range() -> tuple[date | None, date | None]:
+    """The first and last day with any data, for naming an open period in dates."""
+    db = store()
+    options = _cached_options(str(db.path), db.data_version())
+    return options["first_day"], options["last_day"]
+
+
 def sample_banner() -> None:
     if is_sample(store()):
         st.info(

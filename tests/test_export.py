@@ -686,3 +686,16 @@ def test_three_threads_rendering_at_once_each_get_their_own_image(sample_store: 
         root = _svg(results[name])
         assert (root.get("width"), root.get("height")) == tuple(map(str, sizes[name]))
         assert charts[name].headline in _svg_texts(root), f"{name} got another chart's image"
+
+
+@needs_browser
+@needs_poppler
+def test_an_open_period_is_named_in_dates_in_a_scheduled_brief(small_store: Store, tmp_path):
+    # The small program's first and last days with data: the first session (10 April) and the last
+    # session (28 June 2026).
+    out = snapshots.export_to_file(small_store, "pdf", ["element-overview"], tmp_path / "b.pdf")
+    assert "Period: 2026-04-10 to 2026-06-28." in _pdf_text(out)
+    narrowed = snapshots.export_to_file(
+        small_store, "pdf", ["element-overview"], tmp_path / "c.pdf", period="2026-06"
+    )
+    assert "Period: 2026-06-01 to 2026-06-30." in _pdf_text(narrowed)
