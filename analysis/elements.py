@@ -233,19 +233,22 @@ def classify_frame(df: pd.DataFrame, rubric: dict[str, Any] | None = None) -> pd
                 ["owner", "sentence"]
             )
             if len(chosen):
-                joined = (
-                    pd.DataFrame(
-                        {
-                            "owner": chosen["owner"].to_numpy(),
-                            "text": [
-                                str(t).strip() for t in originals[chosen["sentence"].to_numpy()]
-                            ],
-                        }
-                    )
-                    .groupby("owner")["text"]
-                    .agg(" … ".join)
+                spans = pd.DataFrame(
+                    {
+                        "owner": chosen["owner"].to_numpy(),
+                        "text": pd.Series(originals[chosen["sentence"].to_numpy()], dtype="string")
+                        .str.strip()
+                        .to_numpy(dtype=object),
+                    }
                 )
-                evidence[joined.index.to_numpy()] = joined.to_numpy()
+                # Most texts give one sentence per element: place those directly, and join only
+                # the texts with several (a groupby join per text is a Python call per text).
+                several = spans["owner"].duplicated(keep=False).to_numpy()
+                single = spans[~several]
+                evidence[single["owner"].to_numpy()] = single["text"].to_numpy()
+                if several.any():
+                    joined = spans[several].groupby("owner", sort=False)["text"].agg(" … ".join)
+                    evidence[joined.index.to_numpy()] = joined.to_numpy()
         frames.append(
             pd.DataFrame({"text_id": ids, "element": element, "value": value, "evidence": evidence})
         )

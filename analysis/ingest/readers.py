@@ -350,8 +350,11 @@ def detect_kind(raw: RawExport) -> Kind:
 
     if raw.format != "plain":
         return "survey"
+    # The first 2,000 rows tell what kind of file it is; reading a 100,000-row log's notes through
+    # the scale detector would cost seconds for nothing.
+    head = raw.frame.head(2000)
     scale_columns = sum(
-        1 for c in raw.columns if likert.detect_scale(raw.frame[c.key], c.text) is not None
+        1 for c in raw.columns if likert.detect_scale(head[c.key], c.text) is not None
     )
     if scale_columns >= 2:
         return "survey"
