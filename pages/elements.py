@@ -10,23 +10,12 @@ common.route_through_dashboard()
 st.title("The four elements")
 filters = common.current_filters()
 
-summary = common.view("element_overview", filters)
-if summary["observation_count"].sum() == 0:
+overview = common.chart("element-overview", filters)
+if overview.table["observation_count"].sum() == 0:
     st.warning("No observations match these filters. Widen the period or clear a filter.")
     st.stop()
 st.dataframe(
-    summary[
-        [
-            "label",
-            "frequency_pct",
-            "shown_count",
-            "observation_count",
-            "coverage_pct",
-            "mentors_covered",
-            "mentors_measured",
-            "concern_count",
-        ]
-    ],
+    overview.table,
     hide_index=True,
     column_config={
         "label": "Element",

@@ -598,22 +598,45 @@ def _write_survey_evidence(
         ids = comment_evidence["text_id"].str.split("/", n=1).str[0]
         mask = ids.isin(keep)
         found = comment_evidence[mask].assign(response_id=ids[mask]).join(who, on="response_id")
-        evidence = pd.DataFrame(
-            {
-                "batch_id": batch_id,
-                "source": "survey_comment",
-                "source_id": found["text_id"],
-                "mentor_id": found["mentor_id"],
-                "observed_on": found["response_date"],
-                "respondent_role": found["respondent_role"],
-                "respondent_hash": found["respondent_hash"],
-                "element": found["element"],
-                "value": found["value"].astype("int8"),
-                "score_01": None,
-                "evidence": found["evidence"],
-            }
+        _insert_frame(
+            con,
+            "element_evidence",
+            _text_evidence(
+                batch_id,
+                "survey_comment",
+                found,
+                found["response_date"],
+                found["respondent_role"],
+                found["respondent_hash"],
+            ),
         )
-        _insert_frame(con, "element_evidence", evidence)
+
+
+def _text_evidence(
+    batch_id: int,
+    source: str,
+    found: pd.DataFrame,
+    observed_on: pd.Series,
+    role: pd.Series | str,
+    respondent_hash: pd.Series | None,
+) -> pd.DataFrame:
+    """element_evidence rows for classified texts (`found`: text_id, mentor_id, element, value,
+    evidence); the rubric's reading is the value, so there is no score."""
+    return pd.DataFrame(
+        {
+            "batch_id": batch_id,
+            "source": source,
+            "source_id": found["text_id"],
+            "mentor_id": found["mentor_id"],
+            "observed_on": observed_on,
+            "respondent_role": role,
+            "respondent_hash": respondent_hash,
+            "element": found["element"],
+            "value": found["value"].astype("int8"),
+            "score_01": None,
+            "evidence": found["evidence"],
+        }
+    )
 
 
 def _write_sessions(
@@ -721,22 +744,11 @@ def _write_note_evidence(
     )
     who = notes.set_index("session_id")[["mentor_id", "session_date"]]
     found = found.join(who, on="text_id")
-    evidence = pd.DataFrame(
-        {
-            "batch_id": batch_id,
-            "source": "session_note",
-            "source_id": found["text_id"],
-            "mentor_id": found["mentor_id"],
-            "observed_on": found["session_date"],
-            "respondent_role": "mentor_log",
-            "respondent_hash": None,
-            "element": found["element"],
-            "value": found["value"].astype("int8"),
-            "score_01": None,
-            "evidence": found["evidence"],
-        }
+    _insert_frame(
+        con,
+        "element_evidence",
+        _text_evidence(batch_id, "session_note", found, found["session_date"], "mentor_log", None),
     )
-    _insert_frame(con, "element_evidence", evidence)
 
 
 def _write_roster(
