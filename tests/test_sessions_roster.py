@@ -205,3 +205,61 @@ def test_a_resaved_roster_adds_nobody_twice(tmp_path: Path):
     report = ingest_file(store, resaved)
     assert (report.rows_loaded, report.duplicates_skipped) == (0, 4)
     assert store.query("SELECT count(*) AS n FROM pairs").n.iloc[0] == 2
+
+
+def test_a_session_log_kept_in_excel_loads_with_real_date_cells(tmp_path: Path):
+    """Spreadsheets store dates as date cells and minutes as numbers, not as text."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Date", "Mentor", "Mentee", "Duration (mins)", "Format", "Topics / notes"])
+    sheet.append(
+        [
+            dt.datetime(2026, 5, 4),
+            "Ana Moreno",
+            "Mentee One",
+            45,
+            "Video",
+            "Left the client call entirely to her.",
+        ]
+    )
+    sheet.append(
+        [
+            dt.datetime(2026, 5, 11),
+            "Ana Moreno",
+            "Mentee One",
+            30.0,
+            "In person",
+            "Blameless review of the launch: what would you do differently next time?",
+        ]
+    )
+    sheet.append([dt.date(2026, 5, 18), "Ben Okafor", "Mentee Three", None, "Teams chat", ""])
+    sheet.append(["not a date", "Ben Okafor", "Mentee Three", 30, "Video", ""])
+    path = tmp_path / "sessions.xlsx"
+    book.save(path)
+
+    store = Store(tmp_path / "xl.duckdb")
+    report = ingest_file(store, path)
+    assert (report.kind, report.rows_read, report.rows_loaded, report.rows_rejected) == (
+        "sessions",
+        4,
+        3,
+        1,
+    )
+    assert report.format_label.endswith("(Excel)")
+    assert "date" in report.rejected["reason"].iloc[0].lower()
+    stored = store.query("SELECT session_date, duration_min FROM sessions ORDER BY session_date")
+    assert [str(d)[:10] for d in stored["session_date"]] == [
+        "2026-05-04",
+        "2026-05-11",
+        "2026-05-18",
+    ]
+    assert stored["duration_min"].tolist()[:2] == [45.0, 30.0]
+    assert pd.isna(stored["duration_min"].iloc[2])
+    shown = store.query("SELECT element FROM element_evidence WHERE value = 1 ORDER BY element")[
+        "element"
+    ].tolist()
+    assert shown == ["learning", "trust"]
