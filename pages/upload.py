@@ -254,7 +254,11 @@ for upload in uploads or []:
             for note in report.notes:
                 st.caption(note)
             if len(report.rejected):
-                st.markdown(f"**{report.rows_rejected} rows set aside**, with the reason for each:")
+                count = report.rows_rejected
+                st.markdown(
+                    f"**{count} {'row' if count == 1 else 'rows'} set aside**, "
+                    "with the reason for each:"
+                )
                 st.dataframe(report.rejected, hide_index=True)
                 st.download_button(
                     "Download the set-aside rows (CSV)",

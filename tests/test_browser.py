@@ -210,3 +210,46 @@ def test_brief_builds_a_pdf_and_a_deck_the_user_can_download(dashboard: str, bro
     assert info.value.suggested_filename.endswith(".pptx")
     _no_errors(page)
     page.close()
+
+
+def test_an_upload_in_one_browser_loads_and_another_browsers_view_keeps_working(
+    browser, tmp_path: Path
+):
+    """Two people on one server: A uploads a session log on the Upload page; B, on the Overview,
+    keeps a working view and sees the new sessions on the next run."""
+    from playwright.sync_api import expect
+
+    log = tmp_path / "november-sessions.csv"
+    log.write_text(
+        "Session ID,Meeting Date,Mentor Name,Mentee Name,Duration (min),Meeting Type,Notes\n"
+        "U-1,2026-11-19,Avery Quinn,Sam Lee,30,Video,Left the client call entirely to her.\n"
+        "U-2,2026-11-20,Avery Quinn,Sam Lee,30,Video,\n"
+        "U-3,not a date,Avery Quinn,Sam Lee,30,Video,\n",
+        encoding="utf-8",
+    )
+    with _server(tmp_path / "shared.duckdb") as base:
+        reader = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        reader.goto(base)
+        expect(reader.get_by_text("You are looking at sample data")).to_be_visible(timeout=180_000)
+        sessions_metric = reader.get_by_test_id("stMetric").filter(
+            has_text="Sessions, last 30 days"
+        )
+        before = int(sessions_metric.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
+
+        writer = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        writer.goto(f"{base}/upload")
+        expect(writer.get_by_role("heading", name="Upload").first).to_be_visible(timeout=120_000)
+        writer.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(log))
+        expect(writer.get_by_text("Detected format")).to_be_visible(timeout=60_000)
+        writer.get_by_role("button", name="Load this file").click()
+        said = writer.get_by_test_id("stAlertContentSuccess")
+        expect(said).to_contain_text("2 of 3 rows loaded", timeout=60_000)
+        expect(said).to_contain_text("1 set aside")
+        _no_errors(writer)
+
+        reader.reload()
+        expect(reader.get_by_text("You are looking at sample data")).to_be_visible(timeout=120_000)
+        after_metric = reader.get_by_test_id("stMetric").filter(has_text="Sessions, last 30 days")
+        expect(after_metric.get_by_test_id("stMetricValue")).to_have_text(f"{before + 2:,}")
+        _no_errors(reader)
+        writer.screenshot(path=str(ARTIFACTS / "upload-loaded.png"), full_page=True)

@@ -443,9 +443,12 @@ def _resolve_people(
         )
         rows["batch_id"] = batch_id
         _insert_frame(con, table, rows)
+        one = len(added) == 1
         notes.append(
-            f"{len(added)} {what} named in this file are not in the participant roster; they were "
-            "added without department, cohort or location (shown as 'Unassigned')."
+            f"{len(added)} {what[:-1] if one else what} named in this file "
+            f"{'is' if one else 'are'} not in the participant roster; "
+            f"{'it was' if one else 'they were'} added without department, cohort or location "
+            "(shown as 'Unassigned')."
         )
     return pd.Series(resolved, index=refs.index, dtype="string")
 
