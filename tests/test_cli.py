@@ -146,3 +146,35 @@ def test_the_committed_sample_is_what_the_generator_writes(tmp_path: Path):
     for path in written:
         committed = ROOT / "data" / "sample" / path.name
         assert committed.read_bytes() == path.read_bytes(), f"{path.name} differs: regenerate it"
+
+
+def test_a_rubric_edit_rescores_the_stored_notes(tmp_path: Path):
+    log = tmp_path / "sessions.csv"
+    log.write_text(
+        "Session ID,Meeting Date,Mentor Name,Mentee Name,Notes\n"
+        "P-1,2026-06-01,Ana Moreno,Mentee One,We ran a premortem on the pricing launch.\n"
+        "P-2,2026-06-08,Ana Moreno,Mentee One,Went through the budget.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "program.duckdb"
+    assert _cli("ingest", str(log), "--db", str(db)).returncode == 0
+    store = Store(db)
+    shown = (
+        "SELECT source_id, evidence FROM element_evidence WHERE element = 'learning' AND value = 1"
+    )
+    assert store.query(shown).empty  # the shipped rubric does not know "premortem"
+
+    rubric = json.loads((ROOT / "analysis" / "rubric.json").read_text(encoding="utf-8"))
+    rubric["elements"]["learning"]["shown"].append("pre-?mortem")
+    edited = tmp_path / "rubric.json"
+    edited.write_text(json.dumps(rubric), encoding="utf-8")
+    result = _cli("rescore", "--db", str(db), "--rubric", str(edited))
+    assert result.returncode == 0, result.stderr
+    assert "Re-scored 2 notes and comments" in result.stdout
+
+    found = store.query(shown)
+    assert found["source_id"].tolist() == ["ref:P-1"]  # the log's own session id
+    assert found["evidence"].tolist() == ["We ran a premortem on the pricing launch"]
+    # Undoing the load still takes the re-scored evidence with it.
+    assert _cli("remove", "1", "--db", str(db)).returncode == 0
+    assert store.scalar("SELECT count(*) FROM element_evidence") == 0

@@ -905,29 +905,17 @@ def rescore_text(store: Store, rubric: dict[str, Any] | None = None) -> int:
             found = elements.classify_frame(texts[["text_id", "text"]], rubric).join(
                 texts.drop(columns=["text"]).set_index("text_id"), on="text_id"
             )
-            _insert_frame(
-                con,
-                "element_evidence",
-                pd.DataFrame(
-                    {
-                        "batch_id": found["batch_id"],
-                        "source": source,
-                        "source_id": found["text_id"],
-                        "mentor_id": found["mentor_id"],
-                        "observed_on": found["observed_on"],
-                        "respondent_role": found["respondent_role"]
-                        if "respondent_role" in found
-                        else "mentor_log",
-                        "respondent_hash": found["respondent_hash"]
-                        if "respondent_hash" in found
-                        else None,
-                        "element": found["element"],
-                        "value": found["value"].astype("int8"),
-                        "score_01": None,
-                        "evidence": found["evidence"],
-                    }
-                ),
+            evidence = _text_evidence(
+                0,
+                source,
+                found,
+                found["observed_on"],
+                found["respondent_role"] if "respondent_role" in found else "mentor_log",
+                found["respondent_hash"] if "respondent_hash" in found else None,
             )
+            # Each text keeps the batch that brought it, so undoing that load still removes it.
+            evidence["batch_id"] = found["batch_id"].to_numpy()
+            _insert_frame(con, "element_evidence", evidence)
         execute(
             con,
             "INSERT OR REPLACE INTO meta VALUES ('rubric_hash', $h)",
