@@ -1,7 +1,10 @@
 """Methodology: how every number is computed, in plain words, with the thresholds in force."""
 
+import pandas as pd
 import streamlit as st
 
+from analysis.elements import load_rubric
+from analysis.ingest import load
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_DESCRIPTIONS, ELEMENT_LABELS, ELEMENTS
 from pages import common
 
@@ -84,3 +87,38 @@ the change is called *up* or *down* only when p < 0.05. When either period has f
 observations, or fewer than 5 expected in any cell, it reads **not enough data**.
 """
 )
+
+st.header("The rubric that reads notes and comments")
+st.markdown(
+    "Phrases and patterns per element, in `analysis/rubric.json`; edit that file to teach the "
+    "dashboard your program's words, then re-score (below, or `python -m analysis rescore`). "
+    'A phrase marked *opposite* describes a mentor doing the reverse. Negation ("never", '
+    '"doesn\'t"), contrast ("used to ... but") and traps ("risk register", "learning '
+    'management system") are handled before an element is counted.'
+)
+rubric = load_rubric()
+rows = [
+    {"element": ELEMENT_LABELS[e], "kind": kind, "phrase or pattern": str(p)}
+    for e in ELEMENTS
+    for kind in ("shown", "opposite")
+    for p in (
+        x["pattern"] if isinstance(x, dict) else x for x in rubric["elements"][e].get(kind, [])
+    )
+]
+st.dataframe(pd.DataFrame(rows), hide_index=True, height=280)
+st.caption(
+    "Traps (never counted): "
+    + ", ".join(str(t["pattern"] if isinstance(t, dict) else t) for t in rubric.get("traps", []))[
+        :600
+    ]
+)
+store = common.store()
+if not load.rubric_is_current(store):
+    st.warning(
+        "The stored notes and comments were read with an earlier version of the rubric. Re-score "
+        "them so every figure uses the current one."
+    )
+    if st.button("Re-score stored notes and comments", key="rescore"):
+        with st.spinner("Re-reading every note and comment..."):
+            count = load.rescore_text(store)
+        st.success(f"Re-scored {count:,} notes and comments.")

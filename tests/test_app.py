@@ -195,3 +195,26 @@ def test_filters_that_leave_nothing_give_a_plain_empty_state_not_an_empty_chart(
     assert at.multiselect(key="department").value == ["Finance"]
     for figure in _figures(at):
         assert figure["data"], f"an empty chart on {page}: {figure['layout'].get('title')}"
+
+
+def test_methodology_shows_the_rubric_and_rescores_when_it_changed(app, small_db: Path):
+    from analysis.store import Store
+
+    at = app("methodology")
+    rubric = next(df.value for df in at.dataframe if "phrase or pattern" in df.value.columns)
+    assert set(rubric["element"]) == {
+        "Trust & confidence",
+        "Risk-taking",
+        "Learning from everything",
+        "Process & relationship",
+    }
+    assert "stretch" in set(rubric["phrase or pattern"])
+    assert not at.warning  # the fixture was read with the shipped rubric
+
+    with Store(small_db).write() as con:
+        con.execute("UPDATE meta SET value = 'an-older-rubric' WHERE key = 'rubric_hash'")
+    at = app("methodology")
+    assert "earlier version of the rubric" in at.warning[0].value
+    at.button(key="rescore").click().run()
+    assert "Re-scored" in at.success[0].value
+    assert not app("methodology").warning

@@ -287,6 +287,14 @@ def _begin_batch(
         execute(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM ingest_batches").fetchone()[0]
     )
     report.batch_id = batch_id
+    # The rubric the stored texts were read with: set by the first load, changed only by a rescore,
+    # so an edited rubric shows up as "stored texts were read with an older rubric".
+    execute(
+        con,
+        "INSERT INTO meta SELECT 'rubric_hash', $h "
+        "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'rubric_hash')",
+        {"h": elements.rubric_hash(elements.load_rubric())},
+    )
     execute(
         con,
         "INSERT INTO ingest_batches VALUES ($batch_id, $file_name, $hash, $kind, $format, "
@@ -922,6 +930,12 @@ def rescore_text(store: Store, rubric: dict[str, Any] | None = None) -> int:
             {"h": elements.rubric_hash(rubric or elements.load_rubric())},
         )
     return len(notes) + len(comments)
+
+
+def rubric_is_current(store: Store) -> bool:
+    """Whether the stored notes and comments were read with the rubric in analysis/rubric.json."""
+    stored = store.scalar("SELECT value FROM meta WHERE key = 'rubric_hash'")
+    return stored is None or stored == elements.rubric_hash(elements.load_rubric())
 
 
 def add_program_event(store: Store, day: date, label: str) -> None:
