@@ -140,6 +140,12 @@ def segment_label(segment: str) -> str:
     return segment
 
 
+def element_sources(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    return store.query(_with_observations("element_sources"), _obs_params(filters, settings))
+
+
 def wave_element_counts(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:

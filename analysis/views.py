@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from analysis import metrics, queries
-from analysis.model import DEFAULT_SETTINGS, ELEMENTS, Settings
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS, Settings
 from analysis.queries import Filters
 from analysis.store import Store
 
@@ -99,6 +99,39 @@ def segment_heatmap(
     return metrics.suppress_cells(
         queries.segment_element_cells(store, filters, segment, settings), settings
     )
+
+
+SOURCE_NAMES = {
+    "survey_item": "Survey question",
+    "session_note": "Session notes",
+    "survey_comment": "Survey comments",
+}
+
+
+def element_sources(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    """Which survey questions, notes and comments feed each element, with their counts; a row
+    behind fewer than the anonymity minimum of mentors or respondents keeps its name, not its
+    numbers."""
+    rows = queries.element_sources(store, filters, settings)
+    rows["segment_value"] = rows["source"] + "|" + rows["item_text"].fillna("")
+    rows = metrics.suppress_cells(rows, settings)
+    rows["concern_count"] = rows["concern_count"].astype("Int64").mask(rows["suppressed"])
+    rows["source"] = rows["source"].map(SOURCE_NAMES)
+    rows["element"] = rows["element"].map(ELEMENT_LABELS)
+    return rows[
+        [
+            "element",
+            "source",
+            "item_text",
+            "observation_count",
+            "shown_count",
+            "frequency_pct",
+            "concern_count",
+            "reason",
+        ]
+    ]
 
 
 def segment_choices(

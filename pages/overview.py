@@ -61,6 +61,26 @@ for element in ELEMENTS:
         f"{row['concern_count']:,} concerns (the opposite described)."
     )
 st.markdown("\n".join(rows))
+with st.expander("Which survey questions, notes and comments feed each element"):
+    st.dataframe(
+        common.view("element_sources", filters),
+        hide_index=True,
+        column_config={
+            "element": "Element",
+            "source": "From",
+            "item_text": st.column_config.TextColumn("Question", width="large"),
+            "observation_count": "Observations",
+            "shown_count": "Shown in",
+            "frequency_pct": st.column_config.NumberColumn("Frequency", format="%.1f%%"),
+            "concern_count": "Concerns",
+            "reason": "Hidden because",
+        },
+    )
+    st.caption(
+        "A survey question counts as shown when its answer is in the top quarter of its scale; "
+        "notes and comments when the rubric finds the element (see Methodology). Mentors' "
+        "self-assessments are not included here."
+    )
 
 st.subheader("See the evidence behind a figure")
 left, right = st.columns([1, 1])

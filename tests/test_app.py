@@ -83,6 +83,31 @@ def test_overview_shows_headline_figures_and_the_four_elements(app):
     assert "7 of 10 observations = **70.0%**" in derivation
 
 
+def test_overview_lists_the_questions_behind_each_element_with_their_counts(app):
+    at = app()
+    sources = next(df.value for df in at.dataframe if "item_text" in df.value.columns)
+    by_element = sources.set_index("element")
+    # One question per element in the fixture; each answer is an observation, N/A is not:
+    # trust 7 of 10 favourable, risk 4 of 10, learning 5 of 8 (one N/A, one blank), relationship
+    # 6 of 10.
+    assert by_element.loc["Trust & confidence", "item_text"] == (
+        "My mentor tells me the result and the deadline, then leaves the how to me"
+    )
+    assert by_element["observation_count"].to_dict() == {
+        "Learning from everything": 8,
+        "Process & relationship": 10,
+        "Risk-taking": 10,
+        "Trust & confidence": 10,
+    }
+    assert by_element["shown_count"].to_dict() == {
+        "Learning from everything": 5,
+        "Process & relationship": 6,
+        "Risk-taking": 4,
+        "Trust & confidence": 7,
+    }
+    assert set(sources["source"]) == {"Survey question"}
+
+
 def test_overview_filtered_to_a_small_department_hides_element_figures(app):
     at = app()
     at.sidebar.multiselect(key="department").set_value(["Sales"]).run()
