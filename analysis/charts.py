@@ -381,7 +381,7 @@ def wave_comparison(waves: pd.DataFrame) -> go.Figure:
             continue
         fig.add_bar(
             name=_label(element),
-            x=part["wave"],
+            x=[html.escape(str(w)) for w in part["wave"]],
             y=part["frequency_pct"],
             marker={"color": ELEMENT_COLOURS[element]},
             customdata=part[["shown_count", "observation_count"]],
@@ -390,6 +390,8 @@ def wave_comparison(waves: pd.DataFrame) -> go.Figure:
             + "</extra>",
         )
     fig.update_yaxes(range=[0, 100], ticksuffix="%", title="Favourable answers")
+    # Wave labels such as "2026-11" are names, not dates to spread along a time axis.
+    fig.update_xaxes(type="category", title="Survey wave")
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.2})
     return _finish(fig, wave_headline(waves), height=420)
 

@@ -125,6 +125,12 @@ def _perception(store: Store, filters: Filters, settings: Settings, names: bool)
 
 def _trend(grain: str) -> Builder:
     def build(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+        # Survey answers arrive only in survey months and run higher than what notes show, so a
+        # line mixing them jumps every wave. Over time we follow the session notes (continuous);
+        # survey answers are compared wave by wave ("wave-comparison"). Asking for surveys only
+        # still draws them by month.
+        if filters.source == "both":
+            filters = replace(filters, source="sessions")
         changes = views.trend(store, filters, grain, settings)
         figure = charts.trend(changes, queries.survey_waves(store), queries.program_events(store))
         table = changes[
@@ -142,7 +148,8 @@ def _trend(grain: str) -> Builder:
         table.loc[changes["hidden"], ["shown_count", "observation_count"]] = None
         return Chart(
             f"trend-{grain}",
-            f"Trend by {grain}",
+            f"Trend by {grain}"
+            + (" (session notes)" if filters.source == "sessions" else " (survey answers)"),
             figure,
             table,
             int(changes.loc[~changes["hidden"].astype(bool), "observation_count"].sum()),

@@ -23,6 +23,12 @@ grain = st.segmented_control(
 )
 
 built = common.chart(f"trend-{grain}", filters)
+if filters.source == "both":
+    st.caption(
+        "Month by month this follows the session notes: survey answers arrive only in survey "
+        "months and run higher, so mixing them in would make every wave look like a jump. Survey "
+        "answers are compared wave by wave below."
+    )
 common.chart_block(built, filters, "trend")
 
 latest = (

@@ -172,10 +172,40 @@ def test_segments_page_hides_groups_under_five(app):
     assert figure["layout"]["title"]["text"] == "Every department is too small to show on its own"
 
 
-def test_trends_page_runs_and_marks_the_survey_wave(app):
+def test_trends_follow_session_notes_and_compare_survey_answers_by_wave(app):
     at = app("trends")
-    figure = _figures(at)[0]
-    assert figure["layout"]["title"]["text"]
+    # The fixture's sessions have no notes: the month-by-month line has nothing to draw and says so,
+    # rather than jumping with the survey month.
+    assert any("Trend by month (session notes)" in i.value for i in at.info)
+    (waves,) = _figures(at)
+    assert waves["layout"]["xaxis"]["type"] == "category"
+    # All ten responses came in June 2026, one wave: the hand-computed favourable shares.
+    heights = {trace["name"]: trace["y"] for trace in waves["data"]}
+    assert heights == {
+        "Trust & confidence": [70.0],
+        "Risk-taking": [40.0],
+        "Learning from everything": [62.5],
+        "Process & relationship": [60.0],
+    }
+
+
+def test_trends_of_survey_answers_by_month_when_asked_for(small_db: Path, monkeypatch):
+    monkeypatch.setenv("MENTORING_DB", str(small_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params["source"] = "Surveys only"
+    at.run()
+    at.switch_page("pages/trends.py")
+    at.run()
+    trend = _figures(at)[0]
+    assert trend["layout"]["title"]["text"]
+    june = {t["name"]: t["y"] for t in trend["data"] if t.get("mode", "").startswith("lines")}
+    assert june == {
+        "Trust & confidence": [70.0],
+        "Risk-taking": [40.0],
+        "Learning from everything": [62.5],
+        "Process & relationship": [60.0],
+    }
 
 
 def test_mentors_page_lists_mentors_and_hides_mentee_view_behind_few_respondents(app):
