@@ -392,7 +392,7 @@ def wave_comparison(waves: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(range=[0, 100], ticksuffix="%", title="Favourable answers")
     # Wave labels such as "2026-11" are names, not dates to spread along a time axis.
     fig.update_xaxes(type="category", title="Survey wave")
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.3})
     return _finish(fig, wave_headline(waves), height=420)
 
 

@@ -76,10 +76,17 @@ Counted back from the latest day with data ("as of"):
 **sessions per pair per month** = sessions in the last 90 days / pairs / 3;
 **median days between sessions** over consecutive sessions of the same pair;
 **response rate** = responses / people invited, where the number invited was given at upload.
+The two day thresholds are defaults: change them under **Thresholds** on the Program health page
+(the link keeps them).
 """
 )
 
 st.header("Changes over time")
+st.markdown(
+    "Month by month, the Trends line follows **session notes** when both sources are chosen: "
+    "survey answers arrive only in survey months and run higher, so mixing them in would turn "
+    "every wave into a jump. Survey answers are compared **wave by wave**."
+)
 st.markdown(
     """
 A period's frequency is compared with the previous period's by a pooled **two-proportion z-test**;
