@@ -232,16 +232,27 @@ def cooccurrence(lift: pd.DataFrame) -> go.Figure:
             text=[["" if pd.isna(v) else f"{v:.2f}" for v in row] for row in matrix.values],
             texttemplate="%{text}",
             colorscale=DIVERGING,
+            # A fixed range around 1 (independence): lifts of 0.95 and 1.05 stay pale instead of
+            # being stretched to the deepest colours.
             zmid=1.0,
+            zmin=min(0.5, float(lift["lift"].min())),
+            zmax=max(1.5, float(lift["lift"].max())),
             colorbar={"title": "lift"},
             hovertemplate="%{y} with %{x}: lift %{z:.2f} (%{customdata} texts with both)<extra></extra>",
         )
     )
     top = lift.loc[lift["lift"].idxmax()]
-    title = (
-        f"{top['label_a']} and {top['label_b'].lower()} appear together most often: "
-        f"{top['lift']:.1f}x what chance predicts"
-    )
+    if top["lift"] < 1.1:
+        title = (
+            "No two elements appear together much more than chance predicts "
+            f"(highest: {top['label_a'].lower()} with {top['label_b'].lower()}, "
+            f"{top['lift']:.2f}x)"
+        )
+    else:
+        title = (
+            f"{top['label_a']} and {top['label_b'].lower()} appear together most often: "
+            f"{top['lift']:.1f}x what chance predicts"
+        )
     fig.update_yaxes(autorange="reversed")
     return _finish(fig, title, height=440)
 

@@ -240,7 +240,7 @@ def mentor_detail(
                 else metrics.share_pct(
                     int(m["shown_count"].sum()), int(m["observation_count"].sum())
                 ),
-                "mentee_n": 0 if hidden else int(m["observation_count"].sum()),
+                "mentee_n": None if hidden else int(m["observation_count"].sum()),
                 "self_pct": None
                 if s.empty
                 else metrics.share_pct(

@@ -323,5 +323,9 @@ def evidence_table(snippets: pd.DataFrame) -> None:
     st.dataframe(
         shown,
         hide_index=True,
-        column_config={"evidence": st.column_config.TextColumn(width="large")},
+        column_config={
+            "observed_on": st.column_config.DateColumn("Date", format="D MMM YYYY"),
+            "source": "From",
+            "evidence": st.column_config.TextColumn("What was written", width="large"),
+        },
     )

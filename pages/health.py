@@ -58,7 +58,12 @@ cols[4].metric(
 )
 
 st.subheader("Pairs at risk")
-names = st.toggle("Show mentor names", value=True, key="health-names")
+names = st.toggle(
+    "Show mentor names",
+    value=False,
+    key="health-names",
+    help="For program admins. Off by default so the page can be shown on a screen.",
+)
 built = common.chart("pairs-at-risk", filters, include_names=names, settings=s)
 common.chart_block(built, filters, "at-risk")
 if len(health.at_risk):

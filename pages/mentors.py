@@ -101,8 +101,11 @@ st.dataframe(
     detail.views_compared.assign(element=detail.views_compared["element"].map(ELEMENT_LABELS)),
     hide_index=True,
     column_config={
-        "mentee_pct": st.column_config.NumberColumn("Mentees", format="%.0f%%"),
-        "self_pct": st.column_config.NumberColumn("Self", format="%.0f%%"),
+        "element": "Element",
+        "mentee_pct": st.column_config.NumberColumn("Mentees' view", format="%.0f%%"),
+        "mentee_n": "Mentee answers",
+        "self_pct": st.column_config.NumberColumn("Self-assessment", format="%.0f%%"),
+        "self_n": "Self answers",
     },
 )
 

@@ -213,6 +213,9 @@ def test_mentors_page_lists_mentors_and_hides_mentee_view_behind_few_respondents
     assert at.selectbox(key="mentor").options
     info = " ".join(i.value for i in at.info)
     assert "Fewer than 5 mentees answered" in info
+    compared = next(df.value for df in at.dataframe if "mentee_pct" in df.value.columns)
+    # Neither the mentees' share nor how many of them answered is shown for a hidden view.
+    assert compared["mentee_pct"].isna().all() and compared["mentee_n"].isna().all()
 
 
 def test_upload_page_shows_the_ingest_history(app):

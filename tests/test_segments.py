@@ -104,3 +104,27 @@ def test_namesakes_get_a_row_each_in_the_mentor_heatmap():
     )
     figure = charts.mentor_heatmap(rates, names=True)
     assert list(figure.data[0].y) == ["Kai Nakamura", "Kai Nakamura (2)"]
+
+
+def test_cooccurrence_headline_does_not_oversell_lifts_near_one():
+    def lift(values: list[float]) -> pd.DataFrame:
+        pairs = [("trust", "risk"), ("learning", "relationship")]
+        return pd.DataFrame(
+            {
+                "element_a": [a for a, _ in pairs],
+                "element_b": [b for _, b in pairs],
+                "label_a": ["Trust & confidence", "Learning from everything"],
+                "label_b": ["Risk-taking", "Process & relationship"],
+                "lift": values,
+                "both_count": [40, 60],
+            }
+        )
+
+    near = charts.cooccurrence(lift([0.95, 1.04]))
+    assert near.layout.title.text.startswith("No two elements appear together much more")
+    assert near.data[0].zmin == 0.5 and near.data[0].zmax == 1.5
+    strong = charts.cooccurrence(lift([0.95, 1.8]))
+    assert strong.layout.title.text == (
+        "Learning from everything and process &amp; relationship appear together most often: "
+        "1.8x what chance predicts"
+    )
