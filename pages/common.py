@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -16,7 +17,7 @@ import streamlit as st
 from analysis import export, snapshots, views
 from analysis.bootstrap import build_sample_database, is_sample
 from analysis.errors import MentoringError
-from analysis.model import DEFAULT_SETTINGS, Settings
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, Settings
 from analysis.queries import Filters
 from analysis.store import Store, resolve_db_path
 
@@ -247,9 +248,25 @@ def show_error(exc: MentoringError) -> None:
     st.error(str(exc), icon=":material/error:")
 
 
-def chart_block(built: snapshots.Chart, filters: Filters, key: str) -> None:
+LABEL_TO_ELEMENT = {label: element for element, label in ELEMENT_LABELS.items()}
+
+
+def clicked_point(key: str) -> dict[str, Any] | None:
+    """The point last clicked on the chart drawn with chart_block(..., key, on_click=...)."""
+    state = st.session_state.get(f"fig-{key}")
+    points = state.selection.points if state is not None else []
+    return dict(points[0]) if points else None
+
+
+def chart_block(
+    built: snapshots.Chart,
+    filters: Filters,
+    key: str,
+    on_click: Callable[[], None] | None = None,
+) -> None:
     """The chart, then the numbers behind it and its downloads (CSV, HTML, PNG, SVG); or, when the
-    filters leave nothing to draw, a plain sentence saying so instead of an empty chart."""
+    filters leave nothing to draw, a plain sentence saying so instead of an empty chart. With
+    `on_click`, clicking a bar or cell calls it (read the point with clicked_point(key))."""
     if not built.figure.data:
         # The builders put the reason in the empty figure's note; say it in words instead.
         notes = [html.unescape(str(a.text)) for a in built.figure.layout.annotations if a.text]
@@ -262,7 +279,12 @@ def chart_block(built: snapshots.Chart, filters: Filters, key: str) -> None:
         )
         return
     st.plotly_chart(
-        built.figure, theme=None, config=export.plotly_config(built.name), key=f"fig-{key}"
+        built.figure,
+        theme=None,
+        config=export.plotly_config(built.name),
+        key=f"fig-{key}",
+        on_select=on_click or "ignore",
+        selection_mode="points",
     )
     with st.expander("Numbers behind this chart, and downloads"):
         st.dataframe(built.table, hide_index=True)

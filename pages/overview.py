@@ -1,5 +1,7 @@
 """Overview: the headline figures and how often each of the four elements shows up."""
 
+import html
+
 import streamlit as st
 
 from analysis.model import ELEMENT_LABELS, ELEMENTS
@@ -34,7 +36,18 @@ cols[3].metric("Sessions, last 30 days", f"{counts['sessions_last_30_days']:,}")
 cols[4].metric("Survey responses", f"{counts['response_count']:,}", help="In the chosen period.")
 
 built = common.chart("element-overview", filters)
-common.chart_block(built, filters, "overview")
+
+
+def _show_clicked_element() -> None:
+    """A click on an element's bar opens its evidence below."""
+    point = common.clicked_point("overview")
+    element = common.LABEL_TO_ELEMENT.get(html.unescape(str((point or {}).get("y"))))
+    if element:
+        st.session_state["overview-element"] = element
+
+
+common.chart_block(built, filters, "overview", on_click=_show_clicked_element)
+st.caption("Click a bar to see the notes and comments behind it (below).")
 
 summary = common.view("element_overview", filters)
 st.subheader("How these numbers were derived")

@@ -1,9 +1,11 @@
 """Segments: element frequency by department, cohort or location, with small groups suppressed."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from analysis import queries
-from analysis.model import DEFAULT_SETTINGS
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS
 from pages import common
 
 common.route_through_dashboard()
@@ -20,6 +22,14 @@ segment = st.segmented_control(
     required=True,
 )
 built = common.chart(f"segments-{segment}", filters)
+label = queries.segment_label(segment)
+shown_groups = sorted(
+    str(v) for v in built.table.loc[built.table["frequency_pct"].notna(), label].unique()
+)
+# Evidence can be narrowed by the roster's segments (they are sidebar filters too).
+FILTER_FIELD = {"department": "departments", "cohort": "cohorts", "location": "locations"}
+
+
 common.chart_block(built, filters, "segments")
 k = DEFAULT_SETTINGS.anonymity_min
 st.caption(
@@ -29,3 +39,19 @@ st.caption(
     'roster; segments named "respondents\' ..." come from a column in a survey and count only '
     "that survey's answers and comments."
 )
+
+if segment in FILTER_FIELD and built.figure.data:
+    st.subheader("The evidence behind a cell")
+    if not shown_groups:
+        st.write(f"Every {label} is hidden, so there is no evidence to show for any of them.")
+    else:
+        st.caption(
+            f"Choose a {label} and an element: the notes, comments and answers behind that cell."
+        )
+        left, right = st.columns(2)
+        value = left.selectbox(label.capitalize(), shown_groups, key="segments-value")
+        element = right.selectbox(
+            "Element", ELEMENTS, format_func=ELEMENT_LABELS.get, key="segments-element"
+        )
+        narrowed = replace(filters, **{FILTER_FIELD[segment]: (value,)})
+        common.evidence_table(common.view("evidence", narrowed, element, 1))

@@ -276,3 +276,17 @@ def test_methodology_shows_the_rubric_and_rescores_when_it_changed(app, small_db
     at.button(key="rescore").click().run()
     assert "Re-scored" in at.success[0].value
     assert not app("methodology").warning
+
+
+def test_segments_page_shows_the_evidence_behind_a_shown_cell_only(app):
+    at = app("segments")
+    # Both departments have 3 mentors: hidden, so no evidence is offered for either.
+    assert any("Every department is hidden" in m.value for m in at.markdown)
+    at.get("button_group")[0].set_value("cohort").run()
+    assert at.selectbox(key="segments-value").options == ["2026 Spring"]
+    at.selectbox(key="segments-element").set_value("trust").run()
+    evidence = next(df.value for df in at.dataframe if "evidence" in df.value.columns)
+    # All six mentors are in the 2026 Spring cohort: the 7 favourable trust answers of 10.
+    assert len(evidence) == 7
+    assert set(evidence["source"]) == {"survey answer"}
+    assert all(text.endswith(("Agree", "Strongly agree")) for text in evidence["evidence"])

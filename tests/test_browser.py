@@ -253,3 +253,22 @@ def test_an_upload_in_one_browser_loads_and_another_browsers_view_keeps_working(
         expect(after_metric.get_by_test_id("stMetricValue")).to_have_text(f"{before + 2:,}")
         _no_errors(reader)
         writer.screenshot(path=str(ARTIFACTS / "upload-loaded.png"), full_page=True)
+
+
+def test_clicking_an_element_bar_opens_the_evidence_behind_it(dashboard: str, browser):
+    from playwright.sync_api import expect
+
+    page = _open(browser, dashboard)
+    bars = page.locator(".js-plotly-plot").first.locator(".trace.bars").first.locator(".point")
+    expect(bars).to_have_count(4, timeout=120_000)
+    chosen = page.get_by_test_id("stMain").get_by_role("combobox", name="Element")
+    expect(chosen).to_have_value("Trust & confidence")
+    box = bars.nth(2).bounding_box()  # the third element: learning from everything
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)  # Plotly resolves a click from the point under the pointer
+    page.mouse.click(x, y)
+    expect(chosen).to_have_value("Learning from everything", timeout=60_000)
+    evidence = page.get_by_test_id("stDataFrame").last
+    expect(evidence).to_be_visible()
+    _no_errors(page)
+    page.close()
