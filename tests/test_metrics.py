@@ -259,3 +259,23 @@ def test_cooccurrence_lift_is_joint_over_product_of_marginals():
     )
     # P(both)=0.10, P(a)P(b)=0.2*0.25=0.05 -> lift 2.0
     assert metrics.cooccurrence_lift(pairs)["lift"].iloc[0] == 2.0
+
+
+def test_mentor_rates_measure_only_mentors_with_three_observations_with_wilson_bounds():
+    counts = pd.DataFrame(
+        {
+            "mentor_id": ["m1", "m2"],
+            "element": ["trust", "trust"],
+            "observation_count": [4, 2],
+            "shown_count": [2, 2],
+            "concern_count": [0, 0],
+        }
+    )
+    rates = metrics.mentor_rates(counts, K5)
+    # m2 has 2 observations (< 3): not measured. m1: 2 of 4 = 50%; Wilson 95% with z = 1.96:
+    # centre (0.5 + 1.96^2/8) / (1 + 1.96^2/4) = 0.5, half-width
+    # 1.96 * sqrt(0.25/4 + 1.96^2/64) / (1 + 1.96^2/4) = 0.34996 -> 15.0% .. 85.0%.
+    assert rates["mentor_id"].tolist() == ["m1"]
+    assert rates.loc[0, "rate_pct"] == 50.0
+    assert rates.loc[0, "low_pct"] == pytest.approx(15.004, abs=0.01)
+    assert rates.loc[0, "high_pct"] == pytest.approx(84.996, abs=0.01)

@@ -246,3 +246,24 @@ def test_an_unusable_file_exits_2_with_a_plain_message_and_changes_nothing(tmp_p
     assert "empty" in result.stderr.lower()
     assert "Traceback" not in result.stderr
     assert queries.ingest_history(Store(db)).empty
+
+
+def test_perception_gap_matches_the_hand_computation_and_self_ratings_stay_out_of_headlines(
+    small_store: Store,
+):
+    before = views.summary(small_store)
+    ingest_file(small_store, ROOT / "tests" / "data" / "small-self" / "mentor-self-assessment.csv")
+    gap = views.perception_gap(small_store, Filters()).set_index("element")
+    # Six self-assessments on Never..Always; Often and Always are favourable (>= 0.75):
+    # trust 4/6, risk 3/6, learning 4/6, relationship 5/6. Mentees: 70, 40, 62.5, 60 (above).
+    assert gap["self_pct"].to_dict() == {
+        "trust": 66.7,
+        "risk": 50.0,
+        "learning": 66.7,
+        "relationship": 83.3,
+    }
+    assert gap["self_n"].tolist() == [6, 6, 6, 6]
+    assert gap["mentee_pct"].tolist() == [70.0, 40.0, 62.5, 60.0]
+    assert gap["gap_pts"].tolist() == [-3.3, 10.0, 4.2, 23.3]
+    # Self-ratings never enter the headline figures.
+    assert views.summary(small_store)["elements"] == before["elements"]
