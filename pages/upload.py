@@ -70,8 +70,8 @@ def _edit_mapping(raw, mapping: dict, key: str) -> dict:
     for role, value in mapping.items():
         label = ROLE_LABELS.get(role, role.replace("_", " ").capitalize())
         widget_key = f"{key}-{role}"
-        if role == "items" and isinstance(value, dict):
-            continue
+        if (role == "items" and isinstance(value, dict)) or role in load.PER_FILE_KEYS:
+            continue  # items get their own table; per-file answers are asked below
         if role in CHOICES:
             options = CHOICES[role]
             edited[role] = st.selectbox(

@@ -272,3 +272,27 @@ def test_clicking_an_element_bar_opens_the_evidence_behind_it(dashboard: str, br
     expect(evidence).to_be_visible()
     _no_errors(page)
     page.close()
+
+
+def test_a_survey_export_uploads_and_loads_in_the_browser(browser, tmp_path: Path):
+    from playwright.sync_api import expect
+
+    survey = ROOT / "tests" / "data" / "formats" / "google_forms.csv"
+    with _server(tmp_path / "survey.duckdb") as base:
+        page = _open(browser, f"{base}/upload")
+        expect(page.get_by_role("heading", name="Upload").first).to_be_visible(timeout=180_000)
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(survey))
+        expect(page.get_by_text("Detected format: Google Forms CSV")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("radio", name="Survey export")).to_be_checked()
+        page.get_by_role("button", name="Load this file").click()
+        said = page.get_by_test_id("stAlertContentSuccess")
+        expect(said).to_contain_text("rows loaded", timeout=60_000)
+        _no_errors(page)
+        # Uploading the same export again adds nothing and says so.
+        page.reload()
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(survey))
+        page.get_by_role("button", name="Load this file").click()
+        expect(page.get_by_test_id("stAlertContentInfo").last).to_contain_text(
+            "nothing was added", timeout=60_000
+        )
+        page.close()

@@ -129,3 +129,46 @@ def test_an_upload_in_one_session_does_not_break_anothers_view(upload_page, smal
     assert set(after) == set(before)
     # The reader's next run sees the new data (the cache is keyed on the database's data version).
     assert _session_count(small_db) > 0
+
+
+def test_a_survey_that_cannot_be_mapped_with_confidence_waits_for_the_user(upload_page, small_db):
+    odd = "Rater,Coach,Q1,Q2\nr1,Ana Moreno,Agree,Disagree\nr2,Ben Okafor,Strongly agree,Agree\n"
+    digest = _digest(small_db)
+    at = upload_page()
+    at.file_uploader(key="uploads").upload("odd.csv", odd.encode(), "text/csv").run()
+    assert not at.exception, [e.message for e in at.exception]
+    warning = " ".join(w.value for w in at.warning)
+    assert "Still to map: the mentor being rated" in warning
+    load = next(b for b in at.button if b.label == "Load this file")
+    assert load.disabled
+    # The user names the mentor column and says mentees answered: two gaps remain.
+    key = next(s.key for s in at.selectbox if s.key.endswith("-mentor_column"))
+    at.selectbox(key=key).set_value("Coach").run()
+    role_key = next(s.key for s in at.selectbox if s.key.endswith("-fixed_role"))
+    at.selectbox(key=role_key).set_value("mentee").run()
+    warning = " ".join(w.value for w in at.warning)
+    assert "the mentor being rated" not in warning and "who answered" not in warning
+    assert "the response date" in warning
+    assert _digest(small_db) == digest
+
+
+def test_a_google_forms_survey_loads_through_the_page(upload_page, small_db):
+    content = (ROOT / "tests" / "data" / "formats" / "google_forms.csv").read_bytes()
+    before = int(Store(small_db).scalar("SELECT count(*) FROM survey_responses"))
+    at = upload_page()
+    at.file_uploader(key="uploads").upload("google_forms.csv", content, "text/csv").run()
+    assert not at.exception, [e.message for e in at.exception]
+    kind = next(r for r in at.radio if r.key.endswith("-kind"))
+    assert kind.value == "survey"
+    wave = next(t for t in at.text_input if t.key.endswith("-wave"))
+    wave.set_value("2026-Q2").run()
+    next(b for b in at.button if b.label == "Load this file").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    said = " ".join(s.value for s in at.success)
+    assert "Google Forms CSV" in said and "rows loaded" in said, _text(at)
+    after = int(Store(small_db).scalar("SELECT count(*) FROM survey_responses"))
+    assert after > before
+    waves = Store(small_db).query(
+        "SELECT DISTINCT wave FROM survey_responses WHERE wave IS NOT NULL"
+    )
+    assert waves["wave"].tolist() == ["2026-Q2"]
