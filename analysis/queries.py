@@ -241,10 +241,17 @@ def rejected_rows_of_batch(store: Store, batch_id: int) -> pd.DataFrame:
 
 def filter_options(store: Store) -> dict[str, Any]:
     row = store.query(load_sql("filter_options")).iloc[0]
+
+    def listed(value: Any) -> list[str]:
+        # An empty database aggregates to NULL, which pandas hands back as NA, not None.
+        return (
+            [] if value is None or value is pd.NA or not hasattr(value, "__iter__") else list(value)
+        )
+
     return {
-        "departments": list(row["departments"] if row["departments"] is not None else []),
-        "cohorts": list(row["cohorts"] if row["cohorts"] is not None else []),
-        "locations": list(row["locations"] if row["locations"] is not None else []),
+        "departments": listed(row["departments"]),
+        "cohorts": listed(row["cohorts"]),
+        "locations": listed(row["locations"]),
         "first_day": None if pd.isna(row["first_day"]) else pd.Timestamp(row["first_day"]).date(),
         "last_day": None if pd.isna(row["last_day"]) else pd.Timestamp(row["last_day"]).date(),
     }

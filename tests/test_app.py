@@ -290,3 +290,26 @@ def test_segments_page_shows_the_evidence_behind_a_shown_cell_only(app):
     assert len(evidence) == 7
     assert set(evidence["source"]) == {"survey answer"}
     assert all(text.endswith(("Agree", "Strongly agree")) for text in evidence["evidence"])
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["overview", "elements", "trends", "segments", "health", "mentors", "upload", "brief"],
+)
+def test_every_page_works_on_an_empty_database(tmp_path: Path, monkeypatch, page: str):
+    """After the sample is removed and before anything is loaded."""
+    from analysis.store import Store
+
+    db = tmp_path / "empty.duckdb"
+    with Store(db).connect():
+        pass  # creates the file with the schema, and nothing in it
+    monkeypatch.setenv("MENTORING_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    for figure in _figures(at):
+        assert figure["data"], f"an empty chart on {page}"

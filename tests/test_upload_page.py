@@ -172,3 +172,26 @@ def test_a_google_forms_survey_loads_through_the_page(upload_page, small_db):
         "SELECT DISTINCT wave FROM survey_responses WHERE wave IS NOT NULL"
     )
     assert waves["wave"].tolist() == ["2026-Q2"]
+
+
+def test_the_sample_can_be_removed_in_one_click(sample_db, tmp_path, monkeypatch):
+    import shutil
+
+    db = tmp_path / "sample-copy.duckdb"
+    shutil.copy(sample_db, db)
+    monkeypatch.setenv("MENTORING_DB", str(db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    assert any("sample data" in i.value for i in at.info)
+    at.switch_page("pages/upload.py")
+    at.run()
+    at.button(key="remove-sample").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    store = Store(db)
+    assert store.scalar("SELECT count(*) FROM ingest_batches") == 0
+    assert store.scalar("SELECT count(*) FROM element_evidence") == 0
+    at.switch_page("pages/overview.py")
+    at.run()
+    assert not any("sample data" in i.value for i in at.info)
