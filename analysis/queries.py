@@ -243,10 +243,8 @@ def filter_options(store: Store) -> dict[str, Any]:
     row = store.query(load_sql("filter_options")).iloc[0]
 
     def listed(value: Any) -> list[str]:
-        # An empty database aggregates to NULL, which pandas hands back as NA, not None.
-        return (
-            [] if value is None or value is pd.NA or not hasattr(value, "__iter__") else list(value)
-        )
+        # An empty database aggregates to NULL, which pandas hands back as NA (not iterable).
+        return list(value) if hasattr(value, "__iter__") else []
 
     return {
         "departments": listed(row["departments"]),

@@ -10,6 +10,9 @@ from pages import common
 
 common.route_through_dashboard()
 
+# Evidence can be narrowed by the roster's segments (they are sidebar filters too).
+FILTER_FIELD = {"department": "departments", "cohort": "cohorts", "location": "locations"}
+
 st.title("Segments")
 filters = common.current_filters()
 choices = common.view("segment_choices", filters)
@@ -26,10 +29,6 @@ label = queries.segment_label(segment)
 shown_groups = sorted(
     str(v) for v in built.table.loc[built.table["frequency_pct"].notna(), label].unique()
 )
-# Evidence can be narrowed by the roster's segments (they are sidebar filters too).
-FILTER_FIELD = {"department": "departments", "cohort": "cohorts", "location": "locations"}
-
-
 common.chart_block(built, filters, "segments")
 k = DEFAULT_SETTINGS.anonymity_min
 st.caption(

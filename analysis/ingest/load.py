@@ -624,7 +624,7 @@ def _write_survey_evidence(
 
 
 def _text_evidence(
-    batch_id: int,
+    batch_id: int | pd.Series,
     source: str,
     found: pd.DataFrame,
     observed_on: pd.Series,
@@ -913,16 +913,15 @@ def rescore_text(store: Store, rubric: dict[str, Any] | None = None) -> int:
             found = elements.classify_frame(texts[["text_id", "text"]], rubric).join(
                 texts.drop(columns=["text"]).set_index("text_id"), on="text_id"
             )
+            # Each text keeps the batch that brought it, so undoing that load still removes it.
             evidence = _text_evidence(
-                0,
+                found["batch_id"],
                 source,
                 found,
                 found["observed_on"],
                 found["respondent_role"] if "respondent_role" in found else "mentor_log",
                 found["respondent_hash"] if "respondent_hash" in found else None,
             )
-            # Each text keeps the batch that brought it, so undoing that load still removes it.
-            evidence["batch_id"] = found["batch_id"].to_numpy()
             _insert_frame(con, "element_evidence", evidence)
         execute(
             con,
