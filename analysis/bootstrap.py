@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.ingest.load import add_program_event, ingest_file
+from analysis.ingest.load import ingest_file
+from analysis.ingest.mapping import FileFacts
+from analysis.ingest.upkeep import add_program_event
 from analysis.store import Store
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -19,7 +21,7 @@ TRAINING_DAY = date(2026, 3, 2)
 
 
 def sample_files(sample_dir: Path = SAMPLE_DIR) -> list[Path]:
-    """Roster first (so names resolve to departments), then session logs, then survey waves."""
+    """The sample's exports (any order gives the same database: identity is resolved over all)."""
     roster = sorted(sample_dir.glob("participants*.csv"))
     logs = sorted(sample_dir.glob("sessions*.csv"))
     surveys = sorted(sample_dir.glob("mentee-feedback-*.csv")) + sorted(
@@ -57,12 +59,12 @@ def build_sample_database(target: Path, sample_dir: Path = SAMPLE_DIR) -> Path:
         roster = pd.read_csv(sample_dir / "participants.csv", dtype=str)
         for path in sample_files(sample_dir):
             survey = path.name.startswith(("mentee-feedback", "mentor-self"))
-            ingest_file(
-                store,
-                path,
-                invited_count=_invited(roster, path) if survey else None,
-                wave=_wave_of(path) if survey else None,
+            facts = (
+                FileFacts(invited_count=_invited(roster, path), wave=_wave_of(path))
+                if survey
+                else None
             )
+            ingest_file(store, path, facts=facts)
         add_program_event(store, TRAINING_DAY, "Mentor training: stretch assignments and debriefs")
         with store.write() as con:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('is_sample', '1')")

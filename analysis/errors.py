@@ -19,3 +19,7 @@ class StoreBusy(MentoringError):
 
 class StoreError(MentoringError):
     """The database could not be read or written."""
+
+
+class StoreMissing(MentoringError):
+    """A command that reads or changes existing data was pointed at a database that is not there."""

@@ -235,6 +235,10 @@ def ingest_history(store: Store) -> pd.DataFrame:
     return store.query(load_sql("ingest_history"))
 
 
+def identity_issues(store: Store) -> pd.DataFrame:
+    return store.query(load_sql("identity_issues"))
+
+
 def rejected_rows_of_batch(store: Store, batch_id: int) -> pd.DataFrame:
     return store.query(load_sql("rejected_rows_of_batch"), {"batch_id": batch_id})
 

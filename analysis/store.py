@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analysis.errors import StoreBusy, StoreError
+from analysis.errors import StoreBusy, StoreError, StoreMissing
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "mentoring.duckdb"
 ENV_VAR = "MENTORING_DB"
@@ -41,9 +41,6 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-SCHEMA_VERSION = max(version for version, _ in _migrations())
-
-
 def load_sql(name: str) -> str:
     """The text of analysis/sql/NAME.sql."""
     return (resources.files("analysis") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
@@ -65,11 +62,16 @@ def _is_lock_conflict(exc: duckdb.Error) -> bool:
 
 class Store:
     """One DuckDB file. Connections are opened per unit of work and closed right after, so that
-    another process (the command line, a second dashboard) can take its turn with the file."""
+    another process (the command line, a second dashboard) can take its turn with the file.
+    With `create=False` (commands that only read or change existing data) a missing file is an
+    error that names the path, and nothing is created."""
 
-    def __init__(self, path: str | os.PathLike[str], busy_timeout_s: float = 15.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], busy_timeout_s: float = 15.0, create: bool = True
+    ) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s
+        self.create = create
 
     @property
     def exists(self) -> bool:
@@ -78,6 +80,11 @@ class Store:
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection with an up-to-date schema; waits while another program holds the file."""
+        if not self.create and not self.path.exists():
+            raise StoreMissing(
+                f"There is no database at {self.path}. Load exports into it first "
+                f"(python -m analysis ingest FILE... --db {self.path}), or check the path."
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.busy_timeout_s
         delay = 0.05
@@ -128,6 +135,11 @@ class Store:
                     "INSERT INTO meta VALUES ('hash_key', $k), ('data_version', '0')",
                     {"k": secrets.token_hex(32)},
                 )
+            elif current < 2:
+                # Mentors, mentees and pairs became derived data: derive them for the old facts.
+                from analysis.ingest import identity
+
+                identity.resolve(con)
             execute(con, "COMMIT")
         except Exception:
             execute(con, "ROLLBACK")

@@ -280,6 +280,13 @@ def history(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTING
     return queries.ingest_history(store)
 
 
+def identity_issues(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    """Unattributed rows, mentors outside the roster, roster disagreements (filters do not apply)."""
+    return queries.identity_issues(store)
+
+
 def rejected_rows(
     store: Store, filters: Filters, batch_id: int, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from analysis.ingest.load import ingest_file
+from analysis.ingest.mapping import FileFacts
 from analysis.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +19,8 @@ SMALL_FILES = ["participants.csv", "sessions.csv", "mentee-feedback.csv"]
 def build_small(path: Path) -> Store:
     store = Store(path)
     for name in SMALL_FILES:
-        ingest_file(store, SMALL / name, invited_count=12 if name.startswith("mentee") else None)
+        facts = FileFacts(invited_count=12) if name.startswith("mentee") else None
+        ingest_file(store, SMALL / name, facts=facts)
     return store
 
 

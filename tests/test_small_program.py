@@ -14,7 +14,8 @@ import pytest
 
 from analysis import queries, views
 from analysis.errors import IngestError, StoreBusy
-from analysis.ingest.load import ingest_file, remove_batch
+from analysis.ingest.load import ingest_file
+from analysis.ingest.upkeep import remove_batch
 from analysis.queries import Filters
 from analysis.store import Store
 from tests.conftest import ROOT, SMALL
@@ -223,12 +224,39 @@ def test_ingest_json_reports_counts_for_each_file(tmp_path: Path):
     assert roster["rows_read"] == 16 and roster["rows_loaded"] == 16
     assert survey == {
         "file": "mentee-feedback.csv",
+        "kind": "survey",
         "format": "google_forms",
         "rows_read": 10,
         "rows_loaded": 10,
         "rows_rejected": 0,
         "duplicates_skipped": 0,
         "batch_id": 2,
+        "unattributed_rows": 0,
+        "mapping": {
+            "items": [
+                {
+                    "question": "My mentor tells me the result and the deadline, then leaves "
+                    "the how to me",
+                    "element": "trust",
+                    "reversed": False,
+                },
+                {
+                    "question": "My mentor encourages me to take on work that stretches me",
+                    "element": "risk",
+                    "reversed": False,
+                },
+                {
+                    "question": "My mentor asks what I will do differently next time",
+                    "element": "learning",
+                    "reversed": False,
+                },
+                {
+                    "question": "My mentor helps me think about how I work with other people",
+                    "element": "relationship",
+                    "reversed": False,
+                },
+            ]
+        },
     }
 
 

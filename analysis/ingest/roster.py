@@ -4,13 +4,13 @@ which mentor each mentee is paired with."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from analysis.ingest.mapping import MappingSuggestion, RosterMapping
 from analysis.ingest.readers import RawExport, parse_dates
-from analysis.ingest.survey import MappingSuggestion
 
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("mentor", re.compile(r"\bmentor\b.*(email|name)|^mentor$|assigned mentor")),
@@ -22,25 +22,6 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("cohort", re.compile(r"cohort|intake|programme|program")),
     ("name", re.compile(r"name")),
 ]
-
-
-@dataclass
-class RosterMapping:
-    name: str | None = None
-    email: str | None = None
-    role: str | None = None
-    department: str | None = None
-    location: str | None = None
-    cohort: str | None = None
-    mentor: str | None = None
-    started_on: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RosterMapping:
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from analysis.ingest.mapping import MappingSuggestion, SessionMapping
 from analysis.ingest.readers import RawExport, parse_dates
-from analysis.ingest.survey import MappingSuggestion
 
 _CUES: dict[str, re.Pattern[str]] = {
     "session_id": re.compile(r"^(session|meeting|activity)?\s*id$|session id|meeting id"),
@@ -31,25 +31,6 @@ FORMATS = {
     "chat": re.compile(r"chat|slack|message|text"),
     "phone": re.compile(r"phone|telephone"),
 }
-
-
-@dataclass
-class SessionMapping:
-    date: str | None = None
-    mentor: str | None = None
-    mentor_email: str | None = None
-    mentee: str | None = None
-    duration: str | None = None
-    format: str | None = None
-    notes: list[str] = field(default_factory=list)
-    session_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SessionMapping:
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass

@@ -1,6 +1,7 @@
 -- One row per observation and element after the shared filters. Survey items are favourable
 -- (value 1) when their rescaled answer reaches $favourable; notes and comments carry the detected
--- value (1 shown, 0 not mentioned, -1 the opposite). Used as the CTE `obs` by the other queries.
+-- value (1 shown, 0 not mentioned, -1 the opposite). Rows that could not be attributed to one
+-- mentor (namesakes) are left out. Used as the CTE `obs` by the other queries.
 SELECT
     e.mentor_id,
     e.source,
@@ -19,7 +20,8 @@ SELECT
     coalesce(m.cohort, 'Unassigned') AS cohort
 FROM element_evidence AS e
 LEFT JOIN mentors AS m USING (mentor_id)
-WHERE ($start::DATE IS NULL OR e.observed_on >= $start::DATE)
+WHERE e.mentor_id IS NOT NULL
+  AND ($start::DATE IS NULL OR e.observed_on >= $start::DATE)
   AND ($end::DATE IS NULL OR e.observed_on <= $end::DATE)
   AND ($departments::VARCHAR[] IS NULL OR list_contains($departments::VARCHAR[], coalesce(m.department, 'Unassigned')))
   AND ($cohorts::VARCHAR[] IS NULL OR list_contains($cohorts::VARCHAR[], coalesce(m.cohort, 'Unassigned')))

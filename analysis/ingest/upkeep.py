@@ -1,0 +1,143 @@
+"""Changes to what is already loaded: undoing a load, re-scoring stored texts after a rubric edit,
+programme events and the sample flag. Each is one transaction; identity is re-resolved after an
+undo so that the remaining data alone decides who is who."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from analysis import elements
+from analysis.errors import IngestError
+from analysis.ingest import identity
+from analysis.ingest.write import insert_frame, text_evidence
+from analysis.store import Store, execute
+
+# Tables whose rows hang off a session or a survey response, with the column naming it.
+_CHILDREN = (
+    ("sessions", "session_id"),
+    ("survey_responses", "response_id"),
+    ("survey_answers", "response_id"),
+    ("survey_comments", "response_id"),
+    ("response_segments", "response_id"),
+    ("element_evidence", "parent_id"),
+)
+# Everything a load adds, in the order an undo deletes it.
+_BATCH_TABLES = (
+    "element_evidence",
+    "survey_answers",
+    "survey_comments",
+    "response_segments",
+    "survey_responses",
+    "sessions",
+    "roster_entries",
+    "item_elements",
+    "rejected_rows",
+    "batch_rows",
+    "ingest_batches",
+)
+
+
+def remove_batch(store: Store, batch_id: int) -> dict[str, int]:
+    """Undo a load: delete everything it added, except rows another load also contained, which
+    that load keeps (so undoing one of two overlapping exports loses nothing the other holds).
+    Returns rows removed per table."""
+    removed: dict[str, int] = {}
+    with store.write() as con:
+        exists = execute(
+            con, "SELECT count(*) FROM ingest_batches WHERE batch_id = $b", {"b": batch_id}
+        ).fetchone()
+        if not exists or not exists[0]:
+            raise IngestError(f"There is no load {batch_id} to remove.")
+        execute(
+            con,
+            "CREATE TEMP TABLE _handover AS "
+            "SELECT mine.row_key, min(other.batch_id) AS new_batch "
+            "FROM batch_rows AS mine JOIN batch_rows AS other "
+            "ON other.row_key = mine.row_key AND other.batch_id <> mine.batch_id "
+            "WHERE mine.batch_id = $b GROUP BY mine.row_key",
+            {"b": batch_id},
+        )
+        for table, column in _CHILDREN:
+            execute(
+                con,
+                f"UPDATE {table} AS t SET batch_id = h.new_batch FROM _handover AS h "  # noqa: S608
+                f"WHERE t.batch_id = $b AND t.{column} = h.row_key",
+                {"b": batch_id},
+            )
+        execute(con, "DROP TABLE _handover")
+        for table in _BATCH_TABLES:
+            count = execute(
+                con,
+                f"SELECT count(*) FROM {table} WHERE batch_id = $b",  # noqa: S608 (fixed names)
+                {"b": batch_id},
+            ).fetchone()
+            execute(con, f"DELETE FROM {table} WHERE batch_id = $b", {"b": batch_id})  # noqa: S608
+            removed[table] = int(count[0]) if count else 0
+        identity.resolve(con)
+    return removed
+
+
+def rescore_text(store: Store, rubric: dict[str, Any] | None = None) -> int:
+    """Re-run text detection over every stored note and comment (after a rubric edit).
+    Returns how many texts were scored."""
+    with store.write() as con:
+        notes = execute(
+            con,
+            "SELECT session_id AS text_id, session_id AS parent_id, notes AS text, batch_id, "
+            "mentor_id, session_date AS observed_on "
+            "FROM sessions WHERE notes IS NOT NULL AND trim(notes) <> ''",
+        ).df()
+        comments = execute(
+            con,
+            "SELECT c.response_id || '/' || c.item_id AS text_id, c.response_id AS parent_id, "
+            "c.comment_text AS text, c.batch_id, r.mentor_id, r.response_date AS observed_on, "
+            "r.respondent_role, r.respondent_hash "
+            "FROM survey_comments c JOIN survey_responses r USING (response_id)",
+        ).df()
+        execute(
+            con, "DELETE FROM element_evidence WHERE source IN ('session_note', 'survey_comment')"
+        )
+        for source, texts in (("session_note", notes), ("survey_comment", comments)):
+            if texts.empty:
+                continue
+            found = elements.classify_frame(texts[["text_id", "text"]], rubric).join(
+                texts.drop(columns=["text"]).set_index("text_id"), on="text_id"
+            )
+            # Each text keeps the batch that brought it, so undoing that load still removes it.
+            evidence = text_evidence(
+                found["batch_id"],
+                source,
+                found,
+                found["observed_on"],
+                found["respondent_role"] if "respondent_role" in found else "mentor_log",
+                found["respondent_hash"] if "respondent_hash" in found else None,
+            )
+            evidence["mentor_id"] = found["mentor_id"]
+            insert_frame(con, "element_evidence", evidence)
+        execute(
+            con,
+            "INSERT OR REPLACE INTO meta VALUES ('rubric_hash', $h)",
+            {"h": elements.rubric_hash(rubric or elements.load_rubric())},
+        )
+    return len(notes) + len(comments)
+
+
+def rubric_is_current(store: Store) -> bool:
+    """Whether the stored notes and comments were read with the rubric in analysis/rubric.json."""
+    stored = store.scalar("SELECT value FROM meta WHERE key = 'rubric_hash'")
+    return stored is None or stored == elements.rubric_hash(elements.load_rubric())
+
+
+def add_program_event(store: Store, day: date, label: str) -> None:
+    """Record a program event (e.g. a mentor training) to mark on trend charts."""
+    text = label.strip()
+    if not text:
+        raise IngestError("Give the event a short name, e.g. 'Mentor training'.")
+    with store.write() as con:
+        execute(con, "INSERT INTO program_events VALUES ($d, $l)", {"d": day, "l": text[:200]})
+
+
+def clear_sample_flag(store: Store) -> None:
+    with store.write() as con:
+        execute(con, "DELETE FROM meta WHERE key = 'is_sample'")
