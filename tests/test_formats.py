@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from analysis.errors import IngestError, MentoringError
+from analysis.ingest import mapping as mappings
 from analysis.ingest import readers
 from analysis.ingest.load import ingest_file
 from analysis.model import DEFAULT_SETTINGS
@@ -424,7 +425,7 @@ def test_qualtrics_identity_columns_are_hashed_not_kept(tmp_path: Path):
         "ResponseId",
     )
     assert mapping.comment_columns == ["Q3"] and mapping.segment_columns == {}
-    assert list(mapping.items) == ["Q2_1", "Q2_2", "Q2_3", "Q2_4"]
+    assert [i.column for i in mapping.items] == ["Q2_1", "Q2_2", "Q2_3", "Q2_4"]
 
 
 WRONG_FILES = [
@@ -494,7 +495,8 @@ def test_duplicate_headers_are_named_apart_and_either_can_be_mapped(tmp_path: Pa
         "fixed_role": "mentee",
         "items": {second: {"element": "trust", "scale": "agree5"}},
     }
-    report = ingest_file(store, FORMATS / "duplicate_headers.csv", mapping=mapping)
+    typed, _ = mappings.from_json("survey", mapping, raw)
+    report = ingest_file(store, FORMATS / "duplicate_headers.csv", mapping=typed)
     assert (report.rows_read, report.rows_loaded) == (2, 2)
     # only the second column: Strongly agree, Agree -> 2 of 2
     assert favourable_by_element(store) == {"trust": (2, 2)}

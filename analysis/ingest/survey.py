@@ -5,34 +5,19 @@ hashing respondents and setting aside rows that cannot be counted, with the reas
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from analysis.ingest import likert
+from analysis.ingest.identity import email_key, name_key, pseudonym
+from analysis.ingest.items import suggest_item
+from analysis.ingest.mapping import ItemMapping, MappingSuggestion, SurveyMapping
 from analysis.ingest.readers import Column, RawExport, parse_dates
-from analysis.model import ELEMENTS
 
-ELEMENT_CUES: dict[str, re.Pattern[str]] = {
-    "trust": re.compile(
-        r"deadline|own (way|decision)|make decisions|without checking|micromanag|room to|trusts? me|"
-        r"trust (me|my|them|their)|confidence in|leaves the how|autonomy|hover"
-    ),
-    "risk": re.compile(
-        r"stretch|risk|doubted|comfort zone|challeng|bold|outside .* comfort|new things|scare"
-    ),
-    "learning": re.compile(
-        r"learn|differently next time|debrief|mistake|blame|reflect|setback|post-?mortem|went wrong|lesson"
-    ),
-    "relationship": re.compile(
-        r"other people|relationship|how the work gets done|mentoring .*going|pay it forward|"
-        r"work with|process|how i work|how they work|colleagues|team dynamics"
-    ),
-}
 SEGMENT_CUES = {
     "department": re.compile(r"\b(department|dept|team|division|function|business unit)\b"),
     "cohort": re.compile(r"\bcohort\b"),
@@ -80,44 +65,6 @@ COMMENT_CUES = re.compile(
 
 
 @dataclass
-class SurveyMapping:
-    """Which column holds what. JSON-safe via to_dict/from_dict (saved per layout)."""
-
-    mentor_column: str | None = None
-    mentor_match: str = "name"
-    role_column: str | None = None
-    fixed_role: str | None = None
-    date_column: str | None = None
-    response_id_column: str | None = None
-    respondent_columns: list[str] = field(default_factory=list)
-    segment_columns: dict[str, str] = field(default_factory=dict)
-    comment_columns: list[str] = field(default_factory=list)
-    items: dict[str, dict[str, Any]] = field(default_factory=dict)
-    wave: str | None = None
-    invited_count: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SurveyMapping:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        mapping = cls(**known)
-        mapping.items = {
-            k: (v if isinstance(v, dict) else {"element": v, "scale": None})
-            for k, v in mapping.items.items()
-        }
-        return mapping
-
-
-@dataclass
-class MappingSuggestion:
-    mapping: Any
-    missing: list[str]
-    notes: list[str]
-
-
-@dataclass
 class ParsedSurvey:
     responses: pd.DataFrame
     answers: pd.DataFrame
@@ -126,13 +73,6 @@ class ParsedSurvey:
     rejected: pd.DataFrame
     rows_read: int
     notes: list[str] = field(default_factory=list)
-
-
-def element_of(text: str) -> str | None:
-    """The element an item's wording measures, or None when it names none of them."""
-    lowered = text.lower()
-    hits = [e for e in ELEMENTS if ELEMENT_CUES[e].search(lowered)]
-    return hits[0] if len(hits) == 1 else (hits[0] if hits else None)
 
 
 def _is_tool_metadata(column: Column) -> bool:
@@ -157,14 +97,29 @@ def suggest_mapping(raw: RawExport) -> MappingSuggestion:
     lowered = {c.key: c.text.lower() for c in raw.columns}
     first_person = 0
     about_mentor = 0
+    unsure: list[str] = []
     for column in raw.columns:
         text = lowered[column.key]
         scale = likert.detect_scale(raw.frame[column.key], column.text)
         if scale is not None and not _is_tool_metadata(column):
-            element = element_of(column.sub or column.header) or element_of(column.text)
-            mapping.items[column.key] = {"element": element, "scale": scale}
+            question = column.sub or column.header
+            suggestion = suggest_item(question)
+            if suggestion.element is None and column.sub:
+                # A grid's row may lean on its question ("... about your mentor? [Rarely asks]").
+                suggestion = suggest_item(column.text)
+            mapping.items.append(
+                ItemMapping(
+                    column=column.key,
+                    question=question,
+                    element=suggestion.element,
+                    reversed=suggestion.reversed,
+                    scale=scale,
+                )
+            )
+            if suggestion.element is None and suggestion.why.startswith(("could", "unclear")):
+                unsure.append(f"'{question}' ({suggestion.why})")
             taken.add(column.key)
-            item_text = (column.sub or column.header).lower()
+            item_text = question.lower()
             first_person += bool(re.match(r"^(i|we)\b", item_text)) or "your mentee" in text
             about_mentor += "my mentor" in text or "your mentor" in text
     for column in raw.columns:
@@ -208,6 +163,8 @@ def suggest_mapping(raw: RawExport) -> MappingSuggestion:
             or bare in ("your name", "your email")
         ):
             mapping.respondent_columns.append(key)
+            if mapping.respondent_email_column is None and re.search(r"e-?mail", bare):
+                mapping.respondent_email_column = key
         elif _is_tool_metadata(column):
             continue
         elif any(cue.search(text) for cue in SEGMENT_CUES.values()) and not _is_free_text(
@@ -255,26 +212,64 @@ def suggest_mapping(raw: RawExport) -> MappingSuggestion:
         missing.append("the response date")
     if mapping.role_column is None and mapping.fixed_role is None:
         missing.append("who answered (mentee or the mentor themself)")
-    if not any(v.get("element") for v in mapping.items.values()):
+    if not any(i.element for i in mapping.items):
         missing.append("which questions measure which element")
-    unmapped = [raw.column(k).text for k, v in mapping.items.items() if not v.get("element")]
-    if unmapped:
+    reversed_items = [i.question for i in mapping.items if i.reversed]
+    if reversed_items:
         notes.append(
-            f"{len(unmapped)} scale question(s) measure none of the four elements and are kept unmapped."
+            f"{len(reversed_items)} question(s) are worded negatively and are scored reversed "
+            "(disagreeing is favourable): " + "; ".join(f"'{q}'" for q in reversed_items) + "."
+        )
+    if unsure:
+        notes.append(
+            f"{len(unsure)} question(s) left unmapped because the wording is unclear: "
+            + "; ".join(unsure)
+            + ". Map them on the Upload page if they measure an element."
+        )
+    unmapped = [i for i in mapping.items if not i.element]
+    if len(unmapped) > len(unsure):
+        notes.append(
+            f"{len(unmapped) - len(unsure)} scale question(s) measure none of the four elements "
+            "(the programme, the platform, the mentor's profile) and are kept unmapped."
         )
     return MappingSuggestion(mapping, missing, notes)
 
 
-def _hash_identity(values: pd.DataFrame, key: bytes) -> pd.Series:
-    joined = values.apply(
-        lambda row: "\x1f".join(" ".join(str(v).casefold().split()) for v in row), axis=1
+def _respondents(
+    frame: pd.DataFrame, mapping: SurveyMapping, key: bytes
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(keyed hash, what it is a hash of: 'email' or 'name' or None, the email in clear).
+    A respondent with an email is known by it, so the same person is recognised across waves and
+    matched to the roster's mentee of that email; the clear email serves only to match a
+    mentor's own self-assessment and is never stored for mentees."""
+    empty = pd.Series(None, index=frame.index, dtype="object")
+    if not mapping.respondent_columns:
+        return empty, empty, empty
+    email_column = mapping.respondent_email_column
+    emails = (
+        frame[email_column].map(email_key)
+        if email_column and email_column in frame.columns
+        else pd.Series("", index=frame.index)
     )
-    return joined.map(
-        lambda text: (
-            hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
-            if text.strip("\x1f")
-            else None
-        )
+    names = [c for c in mapping.respondent_columns if c != email_column and c in frame.columns]
+    joined = (
+        frame[names].apply(lambda row: "\x1f".join(name_key(v) for v in row), axis=1)
+        if names
+        else pd.Series("", index=frame.index)
+    )
+    has_email = emails.str.contains("@", regex=False)
+    has_name = joined.str.strip("\x1f").str.len() > 0
+    hashes = [
+        pseudonym(key, e) if by_email else (pseudonym(key, n) if by_name else None)
+        for e, n, by_email, by_name in zip(emails, joined, has_email, has_name, strict=True)
+    ]
+    kinds = [
+        "email" if e else ("name" if n else None) for e, n in zip(has_email, has_name, strict=True)
+    ]
+    return (
+        pd.Series(hashes, index=frame.index, dtype="object"),
+        pd.Series(kinds, index=frame.index, dtype="object"),
+        emails.where(has_email, None),
     )
 
 
@@ -346,14 +341,15 @@ def parse_survey(
         roles = pd.Series(mapping.fixed_role, index=frame.index, dtype="object")
 
     scored: dict[str, pd.Series] = {}
-    items = {k: v for k, v in mapping.items.items() if k in frame.columns}
+    items = {i.column: i for i in mapping.items if i.column in frame.columns}
     for done, (key, item) in enumerate(items.items()):
         column = raw.column(key)
-        scale = item.get("scale") or likert.detect_scale(frame[key], column.text)
+        scale = item.scale or likert.detect_scale(frame[key], column.text)
         if scale is None:
             continue
         values, unknown = likert.score(frame[key], scale)
-        scored[key] = values
+        # A negatively worded item's favourable end is the bottom of its scale.
+        scored[key] = 1.0 - values if item.reversed else values
         scale_name = likert.SCALE_NAMES[scale]
         reject(
             unknown.index[unknown],
@@ -366,11 +362,7 @@ def parse_survey(
         if progress:
             progress((done + 1) / max(1, len(items)))
 
-    identity = (
-        _hash_identity(frame[mapping.respondent_columns], hash_key)
-        if mapping.respondent_columns
-        else pd.Series(None, index=frame.index, dtype="object")
-    )
+    identity, identity_kind, respondent_email = _respondents(frame, mapping, hash_key)
     if mapping.response_id_column:
         own = frame[mapping.response_id_column].str.strip()
         response_ids = raw.layout_key + ":" + own
@@ -391,8 +383,11 @@ def parse_survey(
         {
             "response_id": response_ids.loc[keep].astype(str),
             "respondent_hash": identity.loc[keep],
+            "respondent_ref_kind": identity_kind.loc[keep],
             "respondent_role": roles.loc[keep],
             "mentor_ref": mentor.loc[keep],
+            # A mentor rating themself is known by their own email; a mentee's never leaves here.
+            "self_email": respondent_email.loc[keep].where(roles.loc[keep] == "mentor_self", None),
             "response_date": dates.loc[keep].dt.date,
         }
     ).reset_index(drop=True)
@@ -408,7 +403,8 @@ def parse_survey(
                     "response_id": response_ids.loc[keep][present].astype(str).values,
                     "item_id": key,
                     "item_text": column.sub or column.header,
-                    "element": items[key].get("element"),
+                    "element": items[key].element,
+                    "reversed": items[key].reversed,
                     "answer_raw": frame.loc[keep, key][present].str.strip().values,
                     "score_01": kept[present].values,
                 }
@@ -418,7 +414,15 @@ def parse_survey(
         pd.concat(answer_parts, ignore_index=True)
         if answer_parts
         else pd.DataFrame(
-            columns=["response_id", "item_id", "item_text", "element", "answer_raw", "score_01"]
+            columns=[
+                "response_id",
+                "item_id",
+                "item_text",
+                "element",
+                "reversed",
+                "answer_raw",
+                "score_01",
+            ]
         )
     )
     comment_parts = []
