@@ -1,5 +1,6 @@
 """The command line: python -m analysis ingest | summary | sample | classify | export | history |
-remove | rescore. Exit 0 on success, 2 when a file or request is unusable, 3 when the database is busy."""
+remove | rescore. Exit 0 on success, 2 when a file or request is unusable (or the database named
+does not exist), 3 when the database is busy."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ EXIT_BUSY = 3
 
 
 def _store(args: argparse.Namespace) -> Store:
-    return Store(resolve_db_path(args.db))
+    """The database a command reads or changes: it must exist (nothing is created for a read)."""
+    return Store(resolve_db_path(args.db), create=False)
 
 
 def _read_mapping_file(path: str) -> list[dict[str, Any]]:
@@ -34,29 +36,50 @@ def _read_mapping_file(path: str) -> list[dict[str, Any]]:
     return entries
 
 
+def _given_mapping(
+    entries: list[dict[str, Any]], prepared: Any, facts: Any
+) -> tuple[Any, Any, Any]:
+    """The --mapping file's entry for this file's layout, as (prepared, mapping, facts)."""
+    from dataclasses import replace
+
+    from analysis.ingest import load
+    from analysis.ingest import mapping as mappings
+
+    match = [e for e in entries if e.get("layout_key") in (None, prepared.raw.layout_key)]
+    if not match:
+        raise MentoringError(
+            f"{prepared.name}: the mapping file has no mapping for this file's layout "
+            f"({prepared.raw.layout_key}). Save one from the Upload page for this survey."
+        )
+    kind = match[0].get("kind", prepared.kind)
+    prepared = load.as_kind(prepared, kind)
+    mapping, given = mappings.from_json(kind, match[0]["mapping"], prepared.raw)
+    # What the command line says about this file wins over what the mapping file carried.
+    merged = replace(
+        given,
+        **{k: v for k, v in vars(facts).items() if v is not None},
+    )
+    return prepared, mapping, merged
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import load
+    from analysis.ingest.mapping import FileFacts
 
-    store = _store(args)
-    new_database = not store.path.exists()
+    path_of_db = resolve_db_path(args.db)
+    store = None if args.dry_run and not path_of_db.exists() else Store(path_of_db)
+    new_database = not path_of_db.exists()
     entries = _read_mapping_file(args.mapping) if args.mapping else []
+    facts = FileFacts(invited_count=args.invited, wave=args.wave)
     failed, loaded_any = False, False
     for name in args.files:
         path = Path(name)
         try:
-            mapping, kind = None, args.kind
+            prepared = load.prepare(path, path.name, args.kind)
+            mapping, file_facts = None, facts
             if entries:
-                raw, kind = load.prepare(store, path, path.name, kind)
-                match = [e for e in entries if e.get("layout_key") in (None, raw.layout_key)]
-                if not match:
-                    raise MentoringError(
-                        f"{path.name}: the mapping file has no mapping for this file's layout "
-                        f"({raw.layout_key}). Save one from the Upload page for this survey."
-                    )
-                mapping, kind = match[0]["mapping"], match[0].get("kind", kind)
-            report = load.ingest_file(
-                store, path, kind=kind, mapping=mapping, invited_count=args.invited, wave=args.wave
-            )
+                prepared, mapping, file_facts = _given_mapping(entries, prepared, facts)
+            report = load.ingest(store, prepared, mapping, file_facts, dry_run=args.dry_run)
         except StoreBusy as exc:
             print(f"{path.name}: {exc}", file=sys.stderr)
             return EXIT_BUSY
@@ -68,7 +91,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             )
             failed = True
             continue
-        loaded_any = True
+        loaded_any = loaded_any or not args.dry_run
         if args.json:
             print(json.dumps(report.to_json()))
         else:
@@ -79,7 +102,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print(f"  set aside: row {row['row_number']}: {row['reason']}")
             if len(report.rejected) > 20:
                 print(f"  ... and {len(report.rejected) - 20} more (python -m analysis history)")
-    if new_database and not loaded_any:
+    if store is not None and new_database and not loaded_any:
         # Nothing loaded into a database this command created: leave no empty file behind, so the
         # dashboard's first run still builds the sample.
         for leftover in (store.path, store.path.with_name(store.path.name + ".wal")):
@@ -134,9 +157,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from analysis.ingest import load
+    from analysis.ingest import upkeep
 
-    removed = load.remove_batch(_store(args), args.batch_id)
+    removed = upkeep.remove_batch(_store(args), args.batch_id)
     print(
         f"Removed batch {args.batch_id}: " + ", ".join(f"{n} {t}" for t, n in removed.items() if n)
     )
@@ -145,10 +168,10 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_rescore(args: argparse.Namespace) -> int:
     from analysis import elements
-    from analysis.ingest import load
+    from analysis.ingest import upkeep
 
     rubric = elements.load_rubric(Path(args.rubric) if args.rubric else None)
-    count = load.rescore_text(_store(args), rubric)
+    count = upkeep.rescore_text(_store(args), rubric)
     print(
         f"Re-scored {count} notes and comments with the rubric {elements.rubric_hash(rubric)[:12]}."
     )
@@ -186,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--kind", choices=["survey", "sessions", "roster"], help="skip detection")
     ingest.add_argument("--invited", type=int, help="how many people were invited (response rate)")
     ingest.add_argument("--wave", help="a label for this survey wave, e.g. 2026-Q2")
+    ingest.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="detect, map and validate only: load nothing, create no file",
+    )
     ingest.set_defaults(func=cmd_ingest)
 
     summary = with_db(sub.add_parser("summary", help="the four elements across all mentors"))

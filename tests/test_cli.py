@@ -47,10 +47,12 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def _mapping_file(tmp_path: Path, csv: Path, mapping: dict) -> Path:
     """The document the Upload page's 'Save this mapping' button writes."""
-    raw, kind = load.prepare(Store(tmp_path / "scratch.duckdb"), csv)
+    prepared = load.prepare(csv)
     target = tmp_path / "mapping.json"
     target.write_text(
-        json.dumps({"layout_key": raw.layout_key, "kind": kind, "mapping": mapping}),
+        json.dumps(
+            {"layout_key": prepared.raw.layout_key, "kind": prepared.kind, "mapping": mapping}
+        ),
         encoding="utf-8",
     )
     return target
@@ -178,3 +180,94 @@ def test_a_rubric_edit_rescores_the_stored_notes(tmp_path: Path):
     # Undoing the load still takes the re-scored evidence with it.
     assert _cli("remove", "1", "--db", str(db)).returncode == 0
     assert store.scalar("SELECT count(*) FROM element_evidence") == 0
+
+
+PULSE = ROOT / "tests" / "data" / "identity" / "mentoring-pulse.csv"
+# Written from the outside in: items worded as published mentoring instruments word them, four
+# negatively (agreeing means the mentor does the opposite), four about the programme or the mentor
+# as a person, which measure none of the elements.
+PULSE_ITEMS = [
+    ("My mentor trusts me to decide how to approach my assignments", "trust", False),
+    ("My mentor checks every detail of my work before I can move on", "trust", True),
+    (
+        "Once we agree on the goal and the date, my mentor lets me choose my own approach",
+        "trust",
+        False,
+    ),
+    ("My mentor gives me stretch assignments", "risk", False),
+    ("My mentor encourages me to take on challenges I am not sure I can handle", "risk", False),
+    ("My mentor steers me towards safe, familiar tasks", "risk", True),
+    ("My mentor helps me reflect on setbacks", "learning", False),
+    ("After a project, my mentor and I discuss what I would do differently", "learning", False),
+    ("My mentor treats my mistakes as failures rather than as chances to learn", "learning", True),
+    ("My mentor and I agreed on how and when we would meet", "relationship", False),
+    ("My mentor helps me understand how I work with my colleagues", "relationship", False),
+    ("Our meetings only cover the status of my tasks", "relationship", True),
+    ("Overall, I am satisfied with the mentoring programme", None, False),
+    ("The mentoring platform is easy to use", None, False),
+    ("My mentor has strong technical expertise", None, False),
+    ("How likely are you to recommend the mentoring programme to a colleague?", None, False),
+]
+
+
+def test_a_dry_run_maps_a_realistic_survey_item_by_item_and_creates_nothing(tmp_path: Path):
+    db = tmp_path / "not" / "yet" / "there.duckdb"
+    result = _cli("ingest", str(PULSE), "--dry-run", "--json", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["kind"], report["format"], report["dry_run"]) == (
+        "survey",
+        "microsoft_forms",
+        True,
+    )
+    assert (report["rows_read"], report["rows_loaded"], report["batch_id"]) == (12, 12, None)
+    assert [(i["question"], i["element"], i["reversed"]) for i in report["mapping"]["items"]] == (
+        PULSE_ITEMS
+    )
+    assert not (tmp_path / "not").exists()
+
+
+def test_a_dry_run_on_an_existing_database_changes_nothing(small_db: Path):
+    before = small_db.read_bytes()
+    result = _cli("ingest", str(PULSE), "--dry-run", "--db", str(small_db))
+    assert result.returncode == 0, result.stderr
+    assert "would load" in result.stdout and "nothing was loaded" in result.stdout
+    assert small_db.read_bytes() == before
+
+
+def test_a_reversed_item_counts_disagreeing_answers_as_favourable(tmp_path: Path):
+    store = Store(tmp_path / "pulse.duckdb")
+    load.ingest_file(store, PULSE)
+    answers = pd.read_csv(PULSE, dtype=str)
+    checked = PULSE_ITEMS[1][0]  # "checks every detail": trust, worded negatively
+    by_hand = int(answers[checked].isin(["Disagree", "Strongly disagree"]).sum())
+    stored = store.scalar(
+        "SELECT count(*) FILTER (WHERE e.score_01 >= 0.75) FROM element_evidence AS e "
+        "JOIN survey_answers AS a ON e.source_id = a.response_id || '/' || a.item_id "
+        "WHERE a.item_text = $q AND a.reversed",
+        {"q": checked},
+    )
+    assert stored == by_hand
+
+
+def test_commands_that_read_never_create_a_database(tmp_path: Path):
+    missing = tmp_path / "typo" / "mentoring.duckdb"
+    for args in (
+        ["summary", "--json"],
+        ["history"],
+        ["remove", "1"],
+        ["rescore"],
+        [
+            "export",
+            "--format",
+            "csv",
+            "--chart",
+            "element-overview",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+    ):
+        result = _cli(*args, "--db", str(missing))
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert str(missing) in result.stderr and "ingest" in result.stderr
+        assert not (tmp_path / "typo").exists() and not (tmp_path / "x.csv").exists()
