@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.elements import load_rubric
-from analysis.ingest import load
+from analysis.ingest import upkeep
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_DESCRIPTIONS, ELEMENT_LABELS, ELEMENTS
 from pages import common
 
@@ -39,6 +39,43 @@ are shown against mentees' ratings as the **perception gap**.
 """
 )
 
+st.header("Which questions count, and negatively worded ones")
+st.markdown(
+    """
+Each scale question is mapped to one element, or to none, when a survey is loaded. The dashboard
+suggests the mapping from the question's wording (paraphrases included: "lets me decide how to
+approach my work" is Trust & confidence, "gives me stretch assignments" is Risk-taking) and the
+Upload page shows it for you to confirm. Questions about the programme, the platform, the mentor's
+expertise, or how likely you are to recommend the programme measure none of the elements and stay
+unmapped; so does a question whose wording is unclear: it is named, never guessed.
+
+Some questions are **worded negatively**: agreeing means the mentor does the *opposite* of the
+element, for example "My mentor checks every detail of my work" (Trust & confidence) or "My mentor
+treats my mistakes as failures" (Learning from everything). Such a question is marked *worded
+negatively* (suggested automatically, editable on the Upload page), and its favourable end is the
+**bottom** of its scale: "Disagree" and "Strongly disagree" count as the element shown.
+
+*Example*: on a 1-5 agreement scale, "Strongly disagree" with "My mentor checks every detail of my
+work" is favourable for Trust & confidence; "Agree" with it is not.
+"""
+)
+
+st.header("Who is who")
+st.markdown(
+    """
+Mentors and mentees are worked out from **all** loaded files together, never from the order in
+which they were loaded, and worked out again after every load and every undo. The participant
+roster is the authority where there is one; an **email beats a name** (a session log's mentor email,
+or a self-assessment respondent's own email). When a survey names a mentor only by a name that
+several mentors share, the respondent's own pairing decides: the roster says which mentor each
+mentee (known by email) has, and session logs say who met whom.
+
+When nothing tells namesakes apart, the response or session is **unattributed**: it is counted for
+no mentor, and the Upload page lists it with the name and the mentors it could be, so you can add
+what is missing (the mentor's email in the export, or respondents' emails and a roster).
+"""
+)
+
 st.header("The two headline measures")
 st.markdown(
     f"""
@@ -62,8 +99,9 @@ st.markdown(
   hidden too, so a hidden cell cannot be worked out from the total and the cells that are shown.
 - Per-mentor views use a mentor's survey answers only when at least {s.anonymity_min} different
   respondents rated them; otherwise only their session notes count there.
-- Respondents' names and emails are never stored in clear: a keyed hash (the key stays in the
-  database file) is kept only to recognise the same person twice. Comments are shown as plain text.
+- Respondents' names and emails are never stored in clear: a keyed hash is kept only to recognise
+  the same person twice (and to match a mentee to the roster's pairing). Comments are shown as
+  plain text.
 """
 )
 
@@ -120,12 +158,12 @@ st.caption(
     ]
 )
 store = common.store()
-if not load.rubric_is_current(store):
+if not upkeep.rubric_is_current(store):
     st.warning(
         "The stored notes and comments were read with an earlier version of the rubric. Re-score "
         "them so every figure uses the current one."
     )
     if st.button("Re-score stored notes and comments", key="rescore"):
         with st.spinner("Re-reading every note and comment..."):
-            count = load.rescore_text(store)
+            count = upkeep.rescore_text(store)
         st.success(f"Re-scored {count:,} notes and comments.")

@@ -6,7 +6,7 @@ from datetime import date
 import streamlit as st
 
 from analysis.errors import MentoringError
-from analysis.ingest.load import add_program_event
+from analysis.ingest.upkeep import add_program_event
 from pages import common
 
 common.route_through_dashboard()

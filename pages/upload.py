@@ -1,8 +1,10 @@
-"""Upload: drop exports, see what each file is, confirm the column mapping, read the validation
-report, load; the history of loads, each removable."""
+"""Upload: drop exports, see what each file is, confirm the column mapping (including which
+questions are worded negatively), read the validation report, load; the history of loads, each
+removable; and the people who could not be told apart."""
 
 import json
 import tempfile
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pandas as pd
@@ -11,14 +13,16 @@ import streamlit as st
 from analysis import export
 from analysis.bootstrap import is_sample
 from analysis.errors import MentoringError
-from analysis.ingest import load
-from analysis.model import ELEMENTS
+from analysis.ingest import load, upkeep
+from analysis.ingest import mapping as mappings
+from analysis.model import ELEMENT_LABELS, ELEMENTS
 from pages import common
 
 common.route_through_dashboard()
 
 KINDS = {"survey": "Survey export", "sessions": "Session log", "roster": "Participant roster"}
-ROLE_LABELS = {
+# What each field of a mapping is called on the page; fields not named here are not edited here.
+LABELS = {
     "mentor_column": "Column naming the mentor",
     "mentor_match": "That column holds the mentor's",
     "role_column": "Column with the respondent's role",
@@ -26,6 +30,7 @@ ROLE_LABELS = {
     "date_column": "Date column",
     "response_id_column": "Response ID column",
     "respondent_columns": "Respondent identity columns (hashed, never stored in clear)",
+    "respondent_email_column": "Respondent's email column (matches mentees to the roster)",
     "comment_columns": "Free-text comment columns",
     "date": "Date column",
     "mentor": "Mentor name column",
@@ -35,8 +40,19 @@ ROLE_LABELS = {
     "format": "Format column",
     "notes": "Notes / topics columns",
     "session_id": "Session ID column",
+    "name": "Name column",
+    "email": "Email column",
+    "role": "Role column (mentor or mentee)",
+    "department": "Department column",
+    "location": "Location column",
+    "cohort": "Cohort column",
+    "started_on": "Pairing start date column",
 }
-CHOICES = {"mentor_match": ["name", "email"], "fixed_role": [None, "mentee", "mentor_self"]}
+CHOICES = {
+    "mentor_match": ["name", "email"],
+    "fixed_role": [None, "mentee", "mentor_self"],
+}
+CHOICE_LABELS = {None: "(from a column)", "mentee": "mentees", "mentor_self": "the mentor themself"}
 NONE_LABEL = "(none)"
 
 st.title("Upload")
@@ -58,93 +74,231 @@ def _column_label(raw, key: str | None) -> str:
         return NONE_LABEL
     for column in raw.columns:
         if column.key == key:
-            text = column.header + (f" [{column.sub}]" if column.sub else "")
+            text = column.text
             return text if len(text) < 90 else text[:87] + "..."
     return key
 
 
-def _edit_mapping(raw, mapping: dict, key: str) -> dict:
-    """Every role the reader suggested, editable: a column, a list of columns, or item elements."""
+def _edit_items(raw, items: list[mappings.ItemMapping], key: str) -> list[mappings.ItemMapping]:
+    """Which element each scale question measures, and whether it is worded negatively."""
+    table = pd.DataFrame(
+        {
+            "column": [i.column for i in items],
+            "question": [i.question for i in items],
+            "element": [i.element for i in items],
+            "reversed": [i.reversed for i in items],
+        }
+    )
+    st.markdown(
+        "**Which element each question measures** (leave empty for none). Tick **worded "
+        'negatively** when agreeing means the mentor does the *opposite* (e.g. "My mentor checks '
+        'every detail of my work"): its favourable answers are then the disagreeing ones.'
+    )
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        disabled=["column", "question"],
+        column_config={
+            "column": None,
+            "question": st.column_config.TextColumn("Question", width="large"),
+            "element": st.column_config.SelectboxColumn(
+                "Element", options=list(ELEMENTS), help=", ".join(ELEMENT_LABELS.values())
+            ),
+            "reversed": st.column_config.CheckboxColumn("Worded negatively"),
+        },
+        key=f"{key}-items",
+    )
+    scales = {i.column: i.scale for i in items}
+    return [
+        mappings.ItemMapping(
+            column=row["column"],
+            question=row["question"],
+            element=row["element"] or None,
+            reversed=bool(row["reversed"]) and bool(row["element"]),
+            scale=scales[row["column"]],
+        )
+        for row in edited.to_dict("records")
+    ]
+
+
+def _edit_mapping(raw, mapping: mappings.Mapping, key: str) -> mappings.Mapping:
+    """Every column role of the mapping, editable; returns the edited mapping."""
     keys = [c.key for c in raw.columns]
-    edited = dict(mapping)
-    for role, value in mapping.items():
-        label = ROLE_LABELS.get(role, role.replace("_", " ").capitalize())
-        widget_key = f"{key}-{role}"
-        if (role == "items" and isinstance(value, dict)) or role in load.PER_FILE_KEYS:
-            continue  # items get their own table; per-file answers are asked below
-        if role in CHOICES:
-            options = CHOICES[role]
-            edited[role] = st.selectbox(
+    changes: dict[str, object] = {}
+    for field in fields(mapping):
+        if field.name not in LABELS:
+            continue
+        value = getattr(mapping, field.name)
+        widget_key = f"{key}-{field.name}"
+        label = LABELS[field.name]
+        if field.name in CHOICES:
+            options = CHOICES[field.name]
+            changes[field.name] = st.selectbox(
                 label,
                 options,
                 index=options.index(value) if value in options else 0,
                 key=widget_key,
-                format_func=lambda v: NONE_LABEL if v is None else str(v),
-            )
-        elif role.endswith("_columns") and isinstance(value, list | dict):
-            chosen = list(value) if isinstance(value, dict) else value
-            picked = st.multiselect(
-                label,
-                keys,
-                default=[c for c in chosen if c in keys],
-                key=widget_key,
-                format_func=lambda k: _column_label(raw, k),
-            )
-            edited[role] = (
-                {k: value.get(k, k) for k in picked} if isinstance(value, dict) else picked
+                format_func=lambda v: CHOICE_LABELS.get(v, str(v)),
             )
         elif isinstance(value, list):
-            edited[role] = st.multiselect(
+            changes[field.name] = st.multiselect(
                 label,
                 keys,
                 default=[c for c in value if c in keys],
                 key=widget_key,
                 format_func=lambda k: _column_label(raw, k),
             )
-        elif value is None or value in keys:
+        else:
             options = [None, *keys]
-            edited[role] = st.selectbox(
+            changes[field.name] = st.selectbox(
                 label,
                 options,
-                index=options.index(value),
+                index=options.index(value) if value in options else 0,
                 key=widget_key,
                 format_func=lambda k: _column_label(raw, k),
             )
-    if isinstance(mapping.get("items"), dict):
-        items = mapping["items"]
-        table = pd.DataFrame(
-            {
-                "column": list(items),
-                "question": [_column_label(raw, k) for k in items],
-                "element": [
-                    (v or {}).get("element") if isinstance(v, dict) else v for v in items.values()
-                ],
-                "scale": [
-                    (v or {}).get("scale") if isinstance(v, dict) else None for v in items.values()
-                ],
-            }
+    if isinstance(mapping, mappings.SurveyMapping):
+        picked = st.multiselect(
+            "Segment columns (the respondent's team, tenure, ...)",
+            keys,
+            default=[c for c in mapping.segment_columns if c in keys],
+            key=f"{key}-segment_columns",
+            format_func=lambda k: _column_label(raw, k),
         )
-        st.markdown("**Which element each question measures** (leave empty for none)")
-        result = st.data_editor(
-            table,
-            hide_index=True,
-            disabled=["column", "question", "scale"],
-            column_config={
-                "column": None,
-                "element": st.column_config.SelectboxColumn("Element", options=list(ELEMENTS)),
-                "question": st.column_config.TextColumn("Question", width="large"),
-            },
-            key=f"{key}-items",
-        )
-        edited["items"] = {
-            row["column"]: (
-                {**items[row["column"]], "element": row["element"] or None}
-                if isinstance(items[row["column"]], dict)
-                else row["element"] or None
-            )
-            for _, row in result.iterrows()
+        changes["segment_columns"] = {
+            k: mapping.segment_columns.get(k, raw.column(k).header.lower()) for k in picked
         }
-    return edited
+        changes["items"] = _edit_items(raw, mapping.items, key)
+    return replace(mapping, **changes)
+
+
+def _ask_file_facts(mapping: mappings.SurveyMapping, key: str) -> mappings.FileFacts:
+    """What only this file can say: people invited, the closing date when there is no date
+    column, and the wave's name. Never carried over to the next file of the same layout."""
+    invited = st.number_input(
+        "How many people were invited (for the response rate; 0 if unknown)",
+        min_value=0,
+        value=0,
+        key=f"{key}-inv",
+    )
+    closed = None
+    if not mapping.date_column:
+        closed = st.date_input(
+            "This export has no date for each response: when did the survey close?",
+            value=None,
+            key=f"{key}-closed",
+        )
+    wave = st.text_input("Wave label (optional, e.g. 2026-Q2)", key=f"{key}-wave")
+    return mappings.FileFacts(survey_date=closed, wave=wave or None, invited_count=invited or None)
+
+
+def _show_report(report, upload, key: str) -> None:
+    (st.info if report.already_loaded or not report.rows_loaded else st.success)(report.sentence())
+    for note in report.notes:
+        st.caption(note)
+    if len(report.unattributed):
+        st.warning(
+            "Some rows name a mentor who shares their name with another mentor and could not be "
+            "told apart; they are held as unattributed and counted for no one:"
+        )
+        st.dataframe(
+            report.unattributed[["reference", "candidates", "row_count"]],
+            hide_index=True,
+            column_config={
+                "reference": "Name in the file",
+                "candidates": "Could be",
+                "row_count": "Rows",
+            },
+        )
+    if len(report.rejected):
+        count = report.rows_rejected
+        st.markdown(
+            f"**{count} {'row' if count == 1 else 'rows'} set aside**, with the reason for each:"
+        )
+        st.dataframe(report.rejected, hide_index=True)
+        st.download_button(
+            "Download the set-aside rows (CSV)",
+            export.safe_csv(report.rejected),
+            file_name=f"{Path(upload.name).stem}-set-aside.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"{key}-rej",
+        )
+
+
+def _one_upload(upload) -> None:
+    key = f"up-{upload.file_id}"
+    st.subheader(upload.name)
+    try:
+        prepared = load.prepare(_saved_upload(upload), upload.name)
+    except MentoringError as exc:
+        common.show_error(exc)
+        st.caption("Nothing was loaded from this file.")
+        return
+    kinds = list(KINDS)
+    kind = st.radio(
+        "This file is a",
+        kinds,
+        index=kinds.index(prepared.kind),
+        format_func=KINDS.get,
+        horizontal=True,
+        key=f"{key}-kind",
+    )
+    st.write(f"Detected format: {prepared.raw.format_label}. {len(prepared.raw.frame):,} rows.")
+    try:
+        prepared = load.as_kind(prepared, kind)
+        suggestion = load.suggest(store, prepared)
+    except MentoringError as exc:
+        common.show_error(exc)
+        return
+    for note in suggestion.notes + prepared.raw.notes:
+        st.caption(note)
+    facts = mappings.FileFacts()
+    with st.expander("Columns: confirm what each one holds", expanded=bool(suggestion.missing)):
+        mapping = _edit_mapping(prepared.raw, suggestion.mapping, key)
+        if isinstance(mapping, mappings.SurveyMapping):
+            facts = _ask_file_facts(mapping, key)
+        st.download_button(
+            "Save this mapping for unattended loads (--mapping)",
+            json.dumps(
+                {
+                    "layout_key": prepared.raw.layout_key,
+                    "kind": kind,
+                    "mapping": mappings.to_json(mapping),
+                },
+                indent=2,
+            ),
+            file_name=f"{Path(upload.name).stem}-mapping.json",
+            mime="application/json",
+            on_click="ignore",
+            key=f"{key}-save",
+        )
+    missing = mappings.still_missing(mapping, facts)
+    if missing:
+        st.warning("Still to map: " + ", ".join(missing) + ".")
+    hidden = set(getattr(mapping, "respondent_columns", []))
+    preview = prepared.raw.frame.drop(columns=[c for c in prepared.raw.frame if c in hidden])
+    preview = preview.head(8)
+    preview.columns = [_column_label(prepared.raw, c) for c in preview.columns]
+    with st.expander("Preview (respondent identity columns hidden)"):
+        st.dataframe(preview, hide_index=True)
+    if st.button("Load this file", type="primary", key=f"{key}-load", disabled=bool(missing)):
+        bar = st.progress(0.0, text="Reading rows...")
+        try:
+            report = load.ingest(
+                store,
+                prepared,
+                mapping,
+                facts,
+                progress=lambda done: bar.progress(min(1.0, float(done)), text="Reading rows..."),
+            )
+        except MentoringError as exc:
+            bar.empty()
+            common.show_error(exc)
+            st.caption("The database was not changed.")
+            return
+        bar.progress(1.0, text="Done")
+        _show_report(report, upload, key)
 
 
 uploads = st.file_uploader(
@@ -154,120 +308,49 @@ uploads = st.file_uploader(
     key="uploads",
 )
 for upload in uploads or []:
-    key = f"up-{upload.file_id}"
     with st.container(border=True):
-        st.subheader(upload.name)
-        path = _saved_upload(upload)
-        try:
-            raw, detected = load.prepare(store, path, upload.name)
-        except MentoringError as exc:
-            common.show_error(exc)
-            st.caption("Nothing was loaded from this file.")
-            continue
-        kinds = list(KINDS)
-        kind = st.radio(
-            "This file is a",
-            kinds,
-            index=kinds.index(detected),
-            format_func=KINDS.get,
-            horizontal=True,
-            key=f"{key}-kind",
+        _one_upload(upload)
+
+issues = common.view("identity_issues", common.current_filters())
+ambiguous = issues[issues["kind"] == "ambiguous"]
+if len(ambiguous):
+    st.header("Rows held as unattributed")
+    st.write(
+        f"{int(ambiguous['row_count'].sum()):,} rows name a mentor by a name that several mentors "
+        "share, and nothing in the data (the respondent's email and the roster's pairing, or the "
+        "session log's mentor email) tells which one is meant. They are counted for no one. Add the "
+        "mentor's email to those exports, or the respondents' emails and a roster that pairs them."
+    )
+    st.dataframe(
+        ambiguous[["source", "batch_id", "reference", "candidates", "row_count"]],
+        hide_index=True,
+        column_config={
+            "source": "From",
+            "batch_id": "Load",
+            "reference": "Name in the file",
+            "candidates": "Could be",
+            "row_count": "Rows",
+        },
+    )
+others = issues[issues["kind"] != "ambiguous"]
+if len(others):
+    with st.expander(f"Mentors not in the roster, and roster disagreements ({len(others)})"):
+        st.dataframe(
+            others.assign(
+                kind=others["kind"].map(
+                    {"unrostered": "not in the roster", "roster_conflict": "rosters disagree"}
+                )
+            )[["kind", "source", "batch_id", "reference", "candidates", "row_count"]],
+            hide_index=True,
+            column_config={
+                "kind": "What",
+                "source": "From",
+                "batch_id": "Load",
+                "reference": "Mentor",
+                "candidates": "Details",
+                "row_count": "Rows",
+            },
         )
-        st.write(f"Detected format: {raw.format_label}. {len(raw.frame):,} rows.")
-        try:
-            if kind != detected:
-                load.prepare(store, path, upload.name, kind)
-            mapping, missing, notes = load.suggest(store, raw, kind)
-        except MentoringError as exc:
-            common.show_error(exc)
-            continue
-        for note in notes + list(getattr(raw, "notes", []) or []):
-            st.caption(note)
-        with st.expander("Columns: confirm what each one holds", expanded=bool(missing)):
-            mapping = _edit_mapping(raw, mapping, key)
-            if kind == "survey":
-                invited = st.number_input(
-                    "How many people were invited (for the response rate; 0 if unknown)",
-                    min_value=0,
-                    value=int(mapping.get("invited_count") or 0),
-                    key=f"{key}-inv",
-                )
-                mapping["invited_count"] = int(invited) or None
-                if not mapping.get("date_column"):
-                    closed = st.date_input(
-                        "This export has no date for each response: when did the survey close?",
-                        value=None,
-                        key=f"{key}-closed",
-                    )
-                    mapping["survey_date"] = closed.isoformat() if closed else None
-                mapping["wave"] = (
-                    st.text_input(
-                        "Wave label (optional, e.g. 2026-Q2)",
-                        value=mapping.get("wave") or "",
-                        key=f"{key}-wave",
-                    )
-                    or None
-                )
-            st.download_button(
-                "Save this mapping for unattended loads (--mapping)",
-                json.dumps(
-                    {"layout_key": raw.layout_key, "kind": kind, "mapping": mapping}, indent=2
-                ),
-                file_name=f"{Path(upload.name).stem}-mapping.json",
-                mime="application/json",
-                on_click="ignore",
-                key=f"{key}-save",
-            )
-        missing = load.still_missing(kind, mapping)
-        if missing:
-            st.warning("Still to map: " + ", ".join(missing) + ".")
-        hidden = set(mapping.get("respondent_columns") or [])
-        preview = raw.frame.drop(columns=[c for c in raw.frame.columns if c in hidden]).head(8)
-        preview.columns = [
-            _column_label(raw, c) if c in {x.key for x in raw.columns} else c
-            for c in preview.columns
-        ]
-        with st.expander("Preview (respondent identity columns hidden)"):
-            st.dataframe(preview, hide_index=True)
-        if st.button("Load this file", type="primary", key=f"{key}-load", disabled=bool(missing)):
-            bar = st.progress(0.0, text="Reading rows...")
-            try:
-                report = load.ingest_file(
-                    store,
-                    path,
-                    file_name=upload.name,
-                    kind=kind,
-                    mapping=mapping,
-                    progress=lambda done, bar=bar: bar.progress(
-                        min(1.0, float(done)), text="Reading rows..."
-                    ),
-                )
-            except MentoringError as exc:
-                bar.empty()
-                common.show_error(exc)
-                st.caption("The database was not changed.")
-                continue
-            bar.progress(1.0, text="Done")
-            (st.info if report.already_loaded or not report.rows_loaded else st.success)(
-                report.sentence()
-            )
-            for note in report.notes:
-                st.caption(note)
-            if len(report.rejected):
-                count = report.rows_rejected
-                st.markdown(
-                    f"**{count} {'row' if count == 1 else 'rows'} set aside**, "
-                    "with the reason for each:"
-                )
-                st.dataframe(report.rejected, hide_index=True)
-                st.download_button(
-                    "Download the set-aside rows (CSV)",
-                    export.safe_csv(report.rejected),
-                    file_name=f"{Path(upload.name).stem}-set-aside.csv",
-                    mime="text/csv",
-                    on_click="ignore",
-                    key=f"{key}-rej",
-                )
 
 st.header("History")
 history = common.view("history", common.current_filters())
@@ -291,7 +374,7 @@ else:
     confirm = right.checkbox("Yes, remove everything this load added", key="remove-confirm")
     if right.button("Remove", disabled=not confirm, key="remove-go"):
         try:
-            removed = load.remove_batch(store, int(batch))
+            removed = upkeep.remove_batch(store, int(batch))
             st.success(
                 f"Removed load {batch}: "
                 + ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in removed.items() if n)
@@ -320,6 +403,6 @@ if is_sample(store):
     )
     if st.button("Remove the sample data", key="remove-sample"):
         for batch_id in history["batch_id"].tolist():
-            load.remove_batch(store, int(batch_id))
-        load.clear_sample_flag(store)
+            upkeep.remove_batch(store, int(batch_id))
+        upkeep.clear_sample_flag(store)
         st.rerun()

@@ -195,3 +195,36 @@ def test_the_sample_can_be_removed_in_one_click(sample_db, tmp_path, monkeypatch
     at.switch_page("pages/overview.py")
     at.run()
     assert not any("sample data" in i.value for i in at.info)
+
+
+def test_negatively_worded_questions_are_marked_and_named_before_loading(upload_page):
+    content = (ROOT / "tests" / "data" / "identity" / "mentoring-pulse.csv").read_bytes()
+    at = upload_page()
+    at.file_uploader(key="uploads").upload("pulse.csv", content, "text/csv").run()
+    assert not at.exception, [e.message for e in at.exception]
+    said = _text(at)
+    assert "4 question(s) are worded negatively and are scored reversed" in said
+    assert "'My mentor checks every detail of my work before I can move on'" in said
+    assert "4 scale question(s) measure none of the four elements" in said
+
+
+def test_rows_that_name_an_unresolvable_namesake_are_listed_on_the_page(tmp_path, monkeypatch):
+    from analysis.ingest.load import ingest_file
+
+    identity = ROOT / "tests" / "data" / "identity"
+    db = tmp_path / "namesakes.duckdb"
+    for name in ("roster.csv", "feedback.csv"):
+        ingest_file(Store(db), identity / name)
+    monkeypatch.setenv("MENTORING_DB", str(db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(h.value == "Rows held as unattributed" for h in at.header)
+    table = next(df.value for df in at.dataframe if "candidates" in df.value.columns)
+    assert table[["reference", "row_count"]].to_dict("records") == [
+        {"reference": "Sam Lee", "row_count": 1}
+    ]
+    assert "sam.lee2@example.org" in table["candidates"].iloc[0]
