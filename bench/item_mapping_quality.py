@@ -21,6 +21,7 @@ from analysis.ingest.items import suggest_item  # noqa: E402
 BANKS = [
     ROOT / "tests" / "data" / "generalisation" / "survey-items.csv",
     ROOT / "tests" / "data" / "generalisation" / "survey-items-2.csv",
+    ROOT / "tests" / "data" / "generalisation" / "survey-items-3.csv",  # dev only
 ]
 
 

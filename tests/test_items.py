@@ -77,6 +77,7 @@ def test_held_out_questions_are_rarely_mapped_wrongly(banks):
 
 
 def test_held_out_questions_are_mostly_mapped_right(banks):
-    # Measured 73.4% right on the frozen halves (99.1% on the halves read while writing the cues).
-    assert banks["test"]["right_pct"] >= 72.0
+    # Measured 77.3% right on the frozen halves (96.9% on the questions read while writing the
+    # cues: the gap is what hand-written cues overfit).
+    assert banks["test"]["right_pct"] >= 76.0
     assert banks["test"]["none_items_kept_unmapped_pct"] >= 90.0
