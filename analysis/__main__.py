@@ -1,5 +1,5 @@
 """The command line: python -m analysis ingest | summary | sample | classify | export | history |
-remove | rescore. Exit 0 on success, 2 when a file or request is unusable (or the database named
+remove | rescore | impact | coach. Exit 0 on success, 2 when a file or request is unusable (or the database named
 does not exist), 3 when the database is busy."""
 
 from __future__ import annotations
@@ -110,22 +110,139 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_UNUSABLE if failed else 0
 
 
+def _filters(args: argparse.Namespace) -> Any:
+    """--period and repeatable --segment K=V (values within a key are OR-ed, as in the sidebar)."""
+    from dataclasses import replace
+
+    from analysis import snapshots
+    from analysis.queries import Filters
+
+    start, end = snapshots.parse_period(args.period)
+    return replace(Filters(start=start, end=end), **snapshots.parse_segments(args.segment))
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     from analysis import views
 
-    document = views.summary(_store(args))
+    document = views.summary(_store(args), filters=_filters(args))
     if args.json:
         print(json.dumps(document, indent=2))
     else:
         print(
             f"{document['mentor_count']} mentors, {document['session_count']} sessions, "
-            f"{document['response_count']} survey responses"
+            f"{document['response_count']} survey responses ({document['filters']})"
         )
         for element, numbers in document["elements"].items():  # type: ignore[union-attr]
+            if numbers["suppressed"]:
+                print(f"  {element:<13} hidden: behind too few people")
+                continue
+            parts = [
+                f"{source.replace('_', ' ')}s {figures['pct']}% [{figures['ci_low']}-"
+                f"{figures['ci_high']}] (n={figures['n']}, {figures['mentors']} mentors)"
+                for source, figures in numbers["by_source"].items()
+                if figures["pct"] is not None
+            ]
+            print(f"  {element:<13} " + "; ".join(parts))
+        for element, gap in document["perception_gap"].items():  # type: ignore[union-attr]
+            if gap["gap_pts"] is not None:
+                print(
+                    f"  self minus mentees, {element}: {gap['gap_pts']:+} points "
+                    f"[{gap['ci_low']}, {gap['ci_high']}] over {gap['pairs']} mentor-waves"
+                )
+    return 0
+
+
+def cmd_impact(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from analysis import snapshots, views
+    from analysis.model import Treated
+
+    try:
+        event = date.fromisoformat(args.event_date)
+    except ValueError as exc:
+        raise MentoringError(
+            f"The event date '{args.event_date}' is not a date like 2026-03-02."
+        ) from exc
+    chosen = snapshots.parse_segments(args.treated)
+    treated = Treated(
+        departments=chosen["departments"],
+        cohorts=chosen["cohorts"],
+        locations=chosen["locations"],
+        emails=tuple(args.treated_email),
+    )
+    if treated == Treated():
+        raise MentoringError("Say who the event applied to: --treated cohort=NAME (repeatable).")
+    result = views.impact(_store(args), _filters(args), event, treated, args.source)
+    effects = result.effects.set_index("element")
+    document = {
+        element: {
+            "effect_pts": _rounded(effects.at[element, "effect_pts"]),
+            "ci_low": _rounded(effects.at[element, "ci_low"]),
+            "ci_high": _rounded(effects.at[element, "ci_high"]),
+            "p": _rounded(effects.at[element, "p"], 4),
+            "q": _rounded(effects.at[element, "q"], 4),
+            "treated_mentors": int(effects.at[element, "treated_mentors"]),
+            "control_mentors": int(effects.at[element, "control_mentors"]),
+        }
+        for element in effects.index
+    }
+    if args.json:
+        print(json.dumps(document, indent=2))
+    else:
+        print(
+            f"Event {event} for {treated.describe()}, {args.source.replace('_', ' ')}s, "
+            f"difference-in-differences with mentor-clustered 95% intervals:"
+        )
+        for element, row in document.items():
+            if row["effect_pts"] is None:
+                print(f"  {element:<13} not enough mentors before and after in both groups")
+                continue
             print(
-                f"  {element:<13} frequency {numbers['frequency_pct']}%  coverage "
-                f"{numbers['coverage_pct']}% of {numbers['mentors_measured']} mentors  "
-                f"(n={numbers['observation_count']})"
+                f"  {element:<13} {row['effect_pts']:+.1f} points [{row['ci_low']:+.1f}, "
+                f"{row['ci_high']:+.1f}]  p {row['p']}  q {row['q']}  "
+                f"({row['treated_mentors']} treated, {row['control_mentors']} other mentors)"
+            )
+    return 0
+
+
+def _rounded(value: Any, digits: int = 1) -> float | None:
+    import math
+
+    return (
+        None
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else round(float(value), digits)
+    )
+
+
+def cmd_coach(args: argparse.Namespace) -> int:
+    from analysis import views
+
+    flagged = views.coaching(_store(args), _filters(args))
+    rows = [
+        {
+            "mentor": row.mentor_name,
+            "element": row.element,
+            "source": row.source_kind,
+            "rate_pct": _rounded(row.rate_pct),
+            "benchmark_pct": _rounded(row.benchmark_pct),
+            "q_value": _rounded(row.q_value, 4),
+        }
+        for row in flagged.itertuples()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        tests = flagged.attrs.get("tests_run", 0)
+        print(
+            f"{len(rows)} of {tests} mentor-element comparisons are below their like-for-like "
+            "benchmark beyond chance (Benjamini-Hochberg, 5% false discovery rate):"
+        )
+        for row in rows:
+            print(
+                f"  {row['mentor']}: {row['element']} ({row['source'].replace('_', ' ')}s) "
+                f"{row['rate_pct']}% vs {row['benchmark_pct']}%, q {row['q_value']}"
             )
     return 0
 
@@ -133,7 +250,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from analysis import sample
 
-    written = sample.generate(Path(args.out), mentors=args.mentors, seed=args.seed)
+    written = sample.generate(
+        Path(args.out),
+        mentors=args.mentors,
+        seed=args.seed,
+        mentor_differences=not args.no_mentor_differences,
+        truth=args.truth,
+    )
     for path in written:
         print(path)
     return 0
@@ -216,14 +339,55 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.set_defaults(func=cmd_ingest)
 
-    summary = with_db(sub.add_parser("summary", help="the four elements across all mentors"))
+    def with_filters(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--period", help="START..END (ISO dates), or a year, or e.g. 2026-Q2")
+        p.add_argument(
+            "--segment", action="append", default=[], help="e.g. department=Sales (repeatable)"
+        )
+        return p
+
+    summary = with_filters(
+        with_db(sub.add_parser("summary", help="the four elements, each source as itself"))
+    )
     summary.add_argument("--json", action="store_true")
     summary.set_defaults(func=cmd_summary)
+
+    impact = with_filters(
+        with_db(sub.add_parser("impact", help="did a programme event (a training) change things?"))
+    )
+    impact.add_argument("--event-date", required=True, help="the day of the event, e.g. 2026-03-02")
+    impact.add_argument(
+        "--treated", action="append", default=[], help="who it applied to, e.g. cohort=NAME"
+    )
+    impact.add_argument(
+        "--treated-email", action="append", default=[], help="a mentor it applied to, by email"
+    )
+    impact.add_argument(
+        "--source", choices=["session_note", "mentee_rating"], default="session_note"
+    )
+    impact.add_argument("--json", action="store_true")
+    impact.set_defaults(func=cmd_impact)
+
+    coach = with_filters(
+        with_db(sub.add_parser("coach", help="who to coach on what, beyond chance (names)"))
+    )
+    coach.add_argument("--json", action="store_true")
+    coach.set_defaults(func=cmd_coach)
 
     sample = sub.add_parser("sample", help="write fictional sample exports")
     sample.add_argument("--out", required=True)
     sample.add_argument("--mentors", type=int, default=150)
     sample.add_argument("--seed", type=int, default=2026)
+    sample.add_argument(
+        "--no-mentor-differences",
+        action="store_true",
+        help="a null programme: every mentor the same (no training effect); same shape",
+    )
+    sample.add_argument(
+        "--truth",
+        action="store_true",
+        help="also write truth.csv, the rates the sample is built with",
+    )
     sample.set_defaults(func=cmd_sample)
 
     classify = sub.add_parser("classify", help="detect the four elements in text, one per line")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -14,10 +13,11 @@ import pandas as pd
 from analysis.ingest.load import ingest_file
 from analysis.ingest.mapping import FileFacts
 from analysis.ingest.upkeep import add_program_event
+from analysis.model import Treated
+from analysis.sample import TRAINED_COHORTS, TRAINING_DAY
 from analysis.store import Store
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
-TRAINING_DAY = date(2026, 3, 2)
 
 
 def sample_files(sample_dir: Path = SAMPLE_DIR) -> list[Path]:
@@ -65,7 +65,12 @@ def build_sample_database(target: Path, sample_dir: Path = SAMPLE_DIR) -> Path:
                 else None
             )
             ingest_file(store, path, facts=facts)
-        add_program_event(store, TRAINING_DAY, "Mentor training: stretch assignments and debriefs")
+        add_program_event(
+            store,
+            TRAINING_DAY,
+            "Mentor training: stretch assignments and debriefs",
+            Treated(cohorts=tuple(sorted(TRAINED_COHORTS))),
+        )
         with store.write() as con:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('is_sample', '1')")
         if not target.exists():

@@ -9,7 +9,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.model import ELEMENT_LABELS, ELEMENTS
+from analysis.model import ELEMENT_LABELS, ELEMENTS, SOURCE_LABELS
 
 # Okabe-Ito: distinguishable under the common colour-vision deficiencies.
 ELEMENT_COLOURS: dict[str, str] = {
@@ -74,87 +74,128 @@ def empty_figure(message: str) -> go.Figure:
     return _finish(fig, "Nothing to show for these filters", height=300)
 
 
-def overview_headline(summary: pd.DataFrame) -> str:
-    """'Risk-taking is the least common element: 31% of observations.'"""
-    shown = summary.dropna(subset=["frequency_pct"])
-    if shown.empty:
-        return "Not enough observations to compare the four elements"
-    low = shown.loc[shown["frequency_pct"].idxmin()]
-    high = shown.loc[shown["frequency_pct"].idxmax()]
-    return (
-        f"{low['label']} is the least common element: {low['frequency_pct']:.0f}% of observations "
-        f"(vs {high['frequency_pct']:.0f}% for {high['label'].lower()})"
-    )
+def _ci_text(pct: float, low: float, high: float) -> str:
+    return f"{pct:.0f}% [{low:.0f}-{high:.0f}]"
 
 
-def element_overview(summary: pd.DataFrame) -> go.Figure:
-    """Frequency and coverage per element, side by side, with n on hover and beside each bar."""
-    shown = summary.dropna(subset=["frequency_pct"])
+def _separated(levels: pd.DataFrame) -> tuple[pd.Series, bool, pd.Series]:
+    """The lowest element of a source, whether its interval is clear of every other element's
+    (only then is it called the least common), and the next lowest."""
+    ordered = levels.sort_values("pct")
+    low, nxt = ordered.iloc[0], ordered.iloc[1]
+    clear = all(low["ci_high"] < other["ci_low"] for _, other in ordered.iloc[1:].iterrows())
+    return low, clear, nxt
+
+
+def overview_headline(levels: pd.DataFrame) -> str:
+    """What stands out, claimed only where the intervals support it."""
+    for source in ("session_note", "mentee_rating"):
+        shown = levels[(levels["source"] == source)].dropna(subset=["pct"])
+        if len(shown) < 2:
+            continue
+        low, clear, nxt = _separated(shown)
+        where = SOURCE_LABELS[source].lower()
+        if clear:
+            return (
+                f"{low['label']} is the least common element in {where}: "
+                f"{_ci_text(low['pct'], low['ci_low'], low['ci_high'])}"
+            )
+        return (
+            f"In {where}, {low['label'].lower()} ({low['pct']:.0f}%) and "
+            f"{nxt['label'].lower()} ({nxt['pct']:.0f}%) are not distinguishable; "
+            "see the intervals"
+        )
+    return "Not enough observations to compare the four elements"
+
+
+SOURCE_STYLE = {
+    "mentee_rating": {"pattern": {"shape": ""}, "opacity": 1.0},
+    "session_note": {"pattern": {"shape": "/"}, "opacity": 0.7},
+    "self_assessment": {"pattern": {"shape": "."}, "opacity": 0.5},
+}
+
+
+def element_overview(
+    levels: pd.DataFrame, sources: tuple[str, ...] = ("mentee_rating", "session_note")
+) -> go.Figure:
+    """How often each element shows up, one bar per source (never pooled), each with its
+    mentor-clustered 95% interval and n beside it."""
+    shown = levels[levels["source"].isin(sources)].dropna(subset=["pct"])
     if shown.empty:
         return empty_figure("No element has enough observations behind it yet.")
-    labels = [_label(e) for e in shown["element"]]
-    colours = [ELEMENT_COLOURS[e] for e in shown["element"]]
     fig = go.Figure()
-    fig.add_bar(
-        name="Frequency: share of observations",
-        y=labels,
-        x=shown["frequency_pct"],
-        orientation="h",
-        marker={"color": colours},
-        text=[
-            f"{v:.0f}%  (n={n:,})"
-            for v, n in zip(shown["frequency_pct"], shown["observation_count"], strict=True)
-        ],
-        textposition="outside",
-        customdata=shown[["shown_count", "observation_count"]],
-        hovertemplate="%{y}<br>shows up in %{customdata[0]:,} of %{customdata[1]:,} observations"
-        " (%{x:.1f}%)<extra></extra>",
-    )
-    fig.add_bar(
-        name="Coverage: share of mentors showing it at least half the time",
-        y=labels,
-        x=shown["coverage_pct"],
-        orientation="h",
-        marker={"color": colours, "pattern": {"shape": "/"}, "opacity": 0.55},
-        text=[
-            "" if pd.isna(v) else f"{v:.0f}% of {m} mentors"
-            for v, m in zip(shown["coverage_pct"], shown["mentors_measured"], strict=True)
-        ],
-        textposition="outside",
-        customdata=shown[["mentors_covered", "mentors_measured"]],
-        hovertemplate="%{y}<br>%{customdata[0]} of %{customdata[1]} measured mentors show it at least"
-        " half the time (%{x:.1f}%)<extra></extra>",
-    )
+    for source in sources:
+        part = shown[shown["source"] == source]
+        if part.empty:
+            continue
+        fig.add_bar(
+            name=SOURCE_LABELS[source],
+            y=[_label(e) for e in part["element"]],
+            x=part["pct"],
+            orientation="h",
+            marker={"color": [ELEMENT_COLOURS[e] for e in part["element"]], **SOURCE_STYLE[source]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": part["ci_high"] - part["pct"],
+                "arrayminus": part["pct"] - part["ci_low"],
+                "color": "#333333",
+                "thickness": 1.5,
+            },
+            text=[
+                f"{_ci_text(p, lo, hi)}  n={int(n):,}"
+                for p, lo, hi, n in zip(
+                    part["pct"],
+                    part["ci_low"],
+                    part["ci_high"],
+                    part["observation_count"],
+                    strict=True,
+                )
+            ],
+            textposition="outside",
+            customdata=part[["shown_count", "observation_count", "mentors", "ci_low", "ci_high"]],
+            hovertemplate="%{y}<br>" + SOURCE_LABELS[source] + ": %{customdata[0]:,} of "
+            "%{customdata[1]:,} (%{x:.1f}%, 95% interval %{customdata[3]:.1f}-%{customdata[4]:.1f}) "
+            "from %{customdata[2]} mentors<extra></extra>",
+        )
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15}, bargap=0.25)
-    fig.update_xaxes(range=[0, 118], ticksuffix="%", title="")
+    fig.update_xaxes(range=[0, 125], ticksuffix="%", title="")
     fig.update_yaxes(autorange="reversed")
-    return _finish(fig, overview_headline(summary), height=440)
+    return _finish(fig, overview_headline(levels), height=460)
 
 
 def rate_distribution(rates: pd.DataFrame) -> go.Figure:
-    """Each measured mentor's rate per element as a box with every mentor as a point."""
+    """How mentors' partially pooled rates spread, per element: a box drawn from precomputed
+    quartiles, so the chart's size does not grow with the number of mentors."""
     if rates.empty:
         return empty_figure("No mentor has enough observations to measure yet.")
     fig = go.Figure()
     spreads = {}
     for element in ELEMENTS:
-        part = rates[rates["element"] == element]
+        part = rates[rates["element"] == element]["rate_pct"]
         if part.empty:
             continue
-        spreads[element] = part["rate_pct"].quantile(0.75) - part["rate_pct"].quantile(0.25)
-        fig.add_box(
-            name=_label(element),
-            y=part["rate_pct"],
-            boxpoints="all",
-            jitter=0.5,
-            pointpos=0,
-            marker={"color": ELEMENT_COLOURS[element], "size": 5, "opacity": 0.6},
-            line={"color": ELEMENT_COLOURS[element]},
-            customdata=part[["shown_count", "observation_count"]],
-            hovertemplate="%{y:.0f}% (%{customdata[0]} of %{customdata[1]} observations)<extra></extra>",
+        q1, median, q3 = part.quantile([0.25, 0.5, 0.75])
+        low, high = part.quantile([0.05, 0.95])
+        spreads[element] = q3 - q1
+        fig.add_trace(
+            go.Box(
+                name=_label(element),
+                x=[_label(element)],
+                q1=[q1],
+                median=[median],
+                q3=[q3],
+                lowerfence=[low],
+                upperfence=[high],
+                marker={"color": ELEMENT_COLOURS[element]},
+                line={"color": ELEMENT_COLOURS[element]},
+                hovertemplate=f"{_label(element)}: middle half {q1:.0f}-{q3:.0f}%, "
+                f"median {median:.0f}%, 90% of mentors {low:.0f}-{high:.0f}% "
+                f"({len(part)} mentors)<extra></extra>",
+            )
         )
     widest = max(spreads, key=lambda e: spreads[e])
-    fig.update_yaxes(range=[-3, 103], ticksuffix="%", title="Share of a mentor's observations")
+    fig.update_yaxes(range=[-3, 103], ticksuffix="%", title="Mentor's rate (partially pooled)")
     fig.update_layout(showlegend=False)
     title = (
         f"Mentors differ most on {_label(widest).lower()}: the middle half ranges over "
@@ -258,82 +299,94 @@ def cooccurrence(lift: pd.DataFrame) -> go.Figure:
 
 
 def perception_gap(gap: pd.DataFrame) -> go.Figure:
-    """Mentees' view against mentors' self-assessment, per element (dumbbell)."""
-    shown = gap.dropna(subset=["mentee_pct", "self_pct"])
+    """Self-assessment minus mentees' rating per element, paired by mentor and wave, with the
+    95% interval and the number of pairs."""
+    shown = gap.dropna(subset=["gap_pts"])
     if shown.empty:
         return empty_figure(
-            "Both mentee ratings and self-assessments are needed for the perception gap."
+            "The perception gap needs mentors who both assessed themselves and were rated by "
+            "their mentees in the same wave."
         )
-    fig = go.Figure()
-    for _, row in shown.iterrows():
-        fig.add_scatter(
-            x=[row["mentee_pct"], row["self_pct"]],
-            y=[row["label"], row["label"]],
-            mode="lines",
-            line={"color": "#bbbbbb", "width": 6},
-            showlegend=False,
-            hoverinfo="skip",
+    fig = go.Figure(
+        go.Bar(
+            y=shown["label"],
+            x=shown["gap_pts"],
+            orientation="h",
+            marker={"color": [ELEMENT_COLOURS[e] for e in shown["element"]]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": shown["ci_high"] - shown["gap_pts"],
+                "arrayminus": shown["gap_pts"] - shown["ci_low"],
+                "color": "#333333",
+            },
+            text=[
+                f"{g:+.0f} [{lo:+.0f}, {hi:+.0f}]  {p} pairs"
+                for g, lo, hi, p in zip(
+                    shown["gap_pts"], shown["ci_low"], shown["ci_high"], shown["pairs"], strict=True
+                )
+            ],
+            textposition="outside",
+            customdata=shown[["pairs", "mentors", "ci_low", "ci_high"]],
+            hovertemplate="%{y}: self minus mentees %{x:+.1f} points (95% interval "
+            "%{customdata[2]:+.1f} to %{customdata[3]:+.1f}; %{customdata[0]} mentor-waves, "
+            "%{customdata[1]} mentors)<extra></extra>",
         )
-    fig.add_scatter(
-        x=shown["mentee_pct"],
-        y=shown["label"],
-        mode="markers",
-        name="Mentees' view",
-        marker={
-            "color": [ELEMENT_COLOURS[e] for e in shown["element"]],
-            "size": 16,
-            "symbol": "circle",
-        },
-        customdata=shown[["mentee_n"]],
-        hovertemplate="%{y}<br>mentees: %{x:.0f}% favourable (n=%{customdata[0]})<extra></extra>",
-    )
-    fig.add_scatter(
-        x=shown["self_pct"],
-        y=shown["label"],
-        mode="markers",
-        name="Mentors' self-assessment",
-        marker={
-            "color": "#ffffff",
-            "size": 16,
-            "symbol": "diamond",
-            "line": {"color": [ELEMENT_COLOURS[e] for e in shown["element"]], "width": 3},
-        },
-        customdata=shown[["self_n"]],
-        hovertemplate="%{y}<br>self: %{x:.0f}% favourable (n=%{customdata[0]})<extra></extra>",
     )
     widest = shown.loc[shown["gap_pts"].abs().idxmax()]
+    clear = widest["ci_low"] > 0 or widest["ci_high"] < 0
     direction = "above" if widest["gap_pts"] > 0 else "below"
     title = (
         f"Mentors rate themselves {abs(widest['gap_pts']):.0f} points {direction} their mentees on "
-        f"{widest['label'].lower()}"
+        f"{widest['label'].lower()} [{widest['ci_low']:+.0f}, {widest['ci_high']:+.0f}]"
+        if clear
+        else "Mentors' self-assessments and their mentees' ratings are not distinguishable"
     )
-    fig.update_xaxes(range=[0, 100], ticksuffix="%", title="Favourable answers")
+    top = float(shown["ci_high"].max())
+    fig.update_xaxes(
+        range=[min(0.0, float(shown["ci_low"].min()) - 5), max(10.0, top * 1.6)],
+        ticksuffix=" pts",
+        title="Self-assessment minus mentees' rating (favourable answers)",
+        zeroline=True,
+    )
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(legend={"orientation": "h", "y": -0.2})
-    return _finish(fig, title, height=400)
+    return _finish(fig, title, height=380)
 
 
 def trend_headline(changes: pd.DataFrame) -> str:
-    latest = changes.dropna(subset=["frequency_pct"])
-    if latest.empty:
+    tested = int(changes["p_value"].notna().sum()) if len(changes) else 0
+    called = changes[changes["verdict"].isin(["up", "down"])] if len(changes) else changes
+    if changes.empty or changes["pct"].isna().all():
         return "Not enough observations per period to show a trend"
-    last = latest.sort_values("period_start").groupby("element").tail(1)
-    moved = last[last["verdict"].isin(["up", "down"])]
+    latest = changes.dropna(subset=["pct"]).sort_values("period_start").groupby("element").tail(1)
+    moved = latest[latest["verdict"].isin(["up", "down"])]
     if not moved.empty:
         row = moved.loc[moved["change_pts"].abs().idxmax()]
         word = "rose" if row["verdict"] == "up" else "fell"
         return (
-            f"{_label(row['element'])} {word} {abs(row['change_pts']):.0f} points in the latest period, "
-            f"to {row['frequency_pct']:.0f}% of observations"
+            f"{_label(row['element'])} {word} {abs(row['change_pts']):.0f} points in the latest "
+            f"period [{row['change_low']:+.0f}, {row['change_high']:+.0f}], beyond chance across "
+            f"{tested} tests"
         )
-    return "No element changed clearly in the latest period (two-proportion test, 5% level)"
+    if len(called):
+        return (
+            f"No change in the latest period beyond chance; {len(called)} of {tested} period-to-"
+            "period changes are (Benjamini-Hochberg)"
+        )
+    return f"No period-to-period change is beyond chance ({tested} tests, Benjamini-Hochberg)"
+
+
+def _hex_to_rgba(colour: str, alpha: float) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
 
 
 def trend(
     changes: pd.DataFrame, waves: pd.DataFrame | None = None, events: pd.DataFrame | None = None
 ) -> go.Figure:
-    """Frequency per period and element, with survey waves shaded and program events marked."""
-    shown = changes.dropna(subset=["frequency_pct"])
+    """Share per period and element with its 95% band; a change beyond chance (after correcting
+    the view's tests together) is marked with a triangle. Survey waves shaded, events marked."""
+    shown = changes.dropna(subset=["pct"]) if len(changes) else changes
     if shown.empty:
         return empty_figure("Not enough observations per period to show a trend.")
     fig = go.Figure()
@@ -341,16 +394,48 @@ def trend(
         part = shown[shown["element"] == element].sort_values("period_start")
         if part.empty:
             continue
+        colour = ELEMENT_COLOURS[element]
+        fig.add_scatter(
+            x=list(part["period_start"]) + list(part["period_start"])[::-1],
+            y=list(part["ci_high"]) + list(part["ci_low"])[::-1],
+            fill="toself",
+            fillcolor=_hex_to_rgba(colour, 0.15),
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+            legendgroup=element,
+        )
         fig.add_scatter(
             x=part["period_start"],
-            y=part["frequency_pct"],
+            y=part["pct"],
             mode="lines+markers",
             name=_label(element),
-            line={"color": ELEMENT_COLOURS[element], "width": 2.5},
-            customdata=part[["shown_count", "observation_count", "verdict"]],
-            hovertemplate="%{x|%b %Y}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]} observations)"
-            "<br>vs previous: %{customdata[2]}<extra>" + _label(element) + "</extra>",
+            legendgroup=element,
+            line={"color": colour, "width": 2.5},
+            customdata=part[["ci_low", "ci_high", "observation_count", "mentor_count", "verdict"]],
+            hovertemplate="%{x|%b %Y}: %{y:.1f}% [%{customdata[0]:.1f}-%{customdata[1]:.1f}] "
+            "(n=%{customdata[2]}, %{customdata[3]} mentors)<br>vs previous: %{customdata[4]}"
+            "<extra>" + _label(element) + "</extra>",
         )
+        moved = part[part["verdict"].isin(["up", "down"])]
+        if len(moved):
+            fig.add_scatter(
+                x=moved["period_start"],
+                y=moved["pct"],
+                mode="markers",
+                marker={
+                    "symbol": [
+                        "triangle-up" if v == "up" else "triangle-down" for v in moved["verdict"]
+                    ],
+                    "size": 14,
+                    "color": colour,
+                    "line": {"color": "#222222", "width": 1},
+                },
+                name=f"{_label(element)}: change beyond chance",
+                legendgroup=element,
+                showlegend=False,
+                hoverinfo="skip",
+            )
     for _, wave in (waves if waves is not None else pd.DataFrame()).iterrows():
         fig.add_vrect(
             x0=wave["first_response_on"],
@@ -382,45 +467,152 @@ def trend(
 
 
 def wave_comparison(waves: pd.DataFrame) -> go.Figure:
-    """Favourable share per survey wave and element."""
-    if waves.empty:
-        return empty_figure("No survey waves have been loaded.")
+    """Favourable share per survey wave and element, with mentor-clustered 95% intervals."""
+    shown = waves.dropna(subset=["pct"]) if len(waves) else waves
+    if shown.empty:
+        return empty_figure("No survey waves with enough respondents have been loaded.")
     fig = go.Figure()
     for element in ELEMENTS:
-        part = waves[waves["element"] == element]
+        part = shown[shown["element"] == element]
         if part.empty:
             continue
         fig.add_bar(
             name=_label(element),
             x=[html.escape(str(w)) for w in part["wave"]],
-            y=part["frequency_pct"],
+            y=part["pct"],
             marker={"color": ELEMENT_COLOURS[element]},
-            customdata=part[["shown_count", "observation_count"]],
-            hovertemplate="%{x}: %{y:.1f}% favourable (%{customdata[0]} of %{customdata[1]})<extra>"
-            + _label(element)
-            + "</extra>",
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": part["ci_high"] - part["pct"],
+                "arrayminus": part["pct"] - part["ci_low"],
+                "color": "#333333",
+            },
+            customdata=part[["ci_low", "ci_high", "observation_count", "mentors"]],
+            hovertemplate="%{x}: %{y:.1f}% favourable [%{customdata[0]:.1f}-%{customdata[1]:.1f}]"
+            " (n=%{customdata[2]}, %{customdata[3]} mentors)<extra>" + _label(element) + "</extra>",
         )
     fig.update_yaxes(range=[0, 100], ticksuffix="%", title="Favourable answers")
-    # Wave labels such as "2026-11" are names, not dates to spread along a time axis.
+    # Wave labels such as "2026 Q4" are names, not dates to spread along a time axis.
     fig.update_xaxes(type="category", title="Survey wave")
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.3})
     return _finish(fig, wave_headline(waves), height=420)
 
 
 def wave_headline(waves: pd.DataFrame) -> str:
-    order = waves.drop_duplicates("wave").sort_values("wave_start")["wave"].tolist()
-    if len(order) < 2:
-        return f"Survey wave {order[0] if order else ''}: favourable answers per element"
-    first = waves[waves["wave"] == order[0]].set_index("element")["frequency_pct"]
-    last = waves[waves["wave"] == order[-1]].set_index("element")["frequency_pct"]
-    change = (last - first).dropna()
-    if change.empty:
+    shown = waves.dropna(subset=["pct"]) if len(waves) else waves
+    order = list(dict.fromkeys(shown.sort_values("wave")["wave"])) if len(shown) else []
+    if not order:
         return "Favourable answers per survey wave"
-    element = change.abs().idxmax()
-    word = "up" if change[element] > 0 else "down"
+    if len(order) < 2:
+        return f"Survey wave {order[0]}: mentees' favourable answers per element"
     return (
-        f"{_label(element)}: {last[element]:.0f}% favourable in {order[-1]}, {word} "
-        f"{abs(change[element]):.0f} points since {order[0]}"
+        f"Mentees' favourable answers in {len(order)} survey waves ({order[0]} to {order[-1]}), "
+        "with 95% intervals"
+    )
+
+
+def impact(effects: pd.DataFrame, title_event: str) -> go.Figure:
+    """The difference-in-differences per element with its 95% interval: bars that cross zero are
+    effects chance could produce."""
+    shown = effects.dropna(subset=["effect_pts"])
+    if shown.empty:
+        return empty_figure(
+            "Too few mentors were seen both before and after the event in both groups."
+        )
+    fig = go.Figure(
+        go.Bar(
+            y=shown["label"],
+            x=shown["effect_pts"],
+            orientation="h",
+            marker={
+                "color": [ELEMENT_COLOURS[e] for e in shown["element"]],
+                "opacity": [1.0 if c else 0.45 for c in shown["called"]],
+            },
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": shown["ci_high"] - shown["effect_pts"],
+                "arrayminus": shown["effect_pts"] - shown["ci_low"],
+                "color": "#333333",
+            },
+            text=[
+                f"{e:+.1f} [{lo:+.1f}, {hi:+.1f}]" + ("" if c else " (chance could do this)")
+                for e, lo, hi, c in zip(
+                    shown["effect_pts"],
+                    shown["ci_low"],
+                    shown["ci_high"],
+                    shown["called"],
+                    strict=True,
+                )
+            ],
+            textposition="outside",
+            customdata=shown[["p", "q", "treated_mentors", "control_mentors"]],
+            hovertemplate="%{y}: %{x:+.1f} points beyond the others' change (p %{customdata[0]:.3f},"
+            " q %{customdata[1]:.3f}; %{customdata[2]} treated, %{customdata[3]} other mentors)"
+            "<extra></extra>",
+        )
+    )
+    called = shown[shown["called"]]
+    if len(called):
+        names = ", ".join(_label(e).lower() for e in called["element"])
+        title = (
+            f"{title_event} raised {names} beyond chance"
+            if (called["effect_pts"] > 0).all()
+            else f"{title_event} changed {names} beyond chance"
+        )
+    else:
+        title = f"{title_event}: no element changed beyond what chance produces"
+    spread = float(max(shown["ci_high"].abs().max(), shown["ci_low"].abs().max()))
+    fig.update_xaxes(
+        range=[-spread * 1.7, spread * 1.9], ticksuffix=" pts", zeroline=True, title="Effect"
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _finish(fig, title, height=360)
+
+
+def impact_series(series: pd.DataFrame, event_date: object, element: str) -> go.Figure:
+    """The treated mentors and the others month by month on one element, with 95% bands: the
+    pre-trend to check before believing a difference-in-differences."""
+    part = series[(series["element"] == element)].dropna(subset=["pct"])
+    if part.empty:
+        return empty_figure("Too few mentors per month in one of the groups to draw the series.")
+    fig = go.Figure()
+    for group, colour, label in (
+        ("treated", ELEMENT_COLOURS[element], "Mentors the event applied to"),
+        ("others", "#555555", "The other mentors"),
+    ):
+        mine = part[part["group"] == group].sort_values("period_start")
+        if mine.empty:
+            continue
+        fig.add_scatter(
+            x=list(mine["period_start"]) + list(mine["period_start"])[::-1],
+            y=list(mine["ci_high"]) + list(mine["ci_low"])[::-1],
+            fill="toself",
+            fillcolor=_hex_to_rgba(colour, 0.15),
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+        fig.add_scatter(
+            x=mine["period_start"],
+            y=mine["pct"],
+            mode="lines+markers",
+            name=label,
+            line={"color": colour, "width": 2.5},
+            customdata=mine[["ci_low", "ci_high", "mentors"]],
+            hovertemplate="%{x|%b %Y}: %{y:.1f}% [%{customdata[0]:.1f}-%{customdata[1]:.1f}] "
+            "(%{customdata[2]} mentors)<extra></extra>",
+        )
+    fig.add_vline(
+        x=pd.Timestamp(event_date).timestamp() * 1000, line_dash="dash", line_color="#444444"
+    )
+    fig.update_yaxes(range=[0, 100], ticksuffix="%", title="Share of observations")
+    fig.update_layout(legend={"orientation": "h", "y": -0.2})
+    return _finish(
+        fig,
+        f"{_label(element)} month by month: before the event the two lines should run together",
+        height=400,
     )
 
 
@@ -444,8 +636,9 @@ def segment_heatmap(cells: pd.DataFrame, segment: str, k: int) -> go.Figure:
             else:
                 pct = float(cell["frequency_pct"].iloc[0])
                 n = int(cell["observation_count"].iloc[0])
+                low, high = float(cell["ci_low"].iloc[0]), float(cell["ci_high"].iloc[0])
                 row_z.append(pct)
-                row_text.append(f"{pct:.0f}%<br>n={n:,}")
+                row_text.append(f"{pct:.0f}% [{low:.0f}-{high:.0f}]<br>n={n:,}")
                 row_n.append(f"{n:,}")
                 row_hidden.append(None)
                 row_hidden_text.append("")
@@ -493,64 +686,94 @@ def segment_heatmap(cells: pd.DataFrame, segment: str, k: int) -> go.Figure:
 
 
 def segment_headline(cells: pd.DataFrame, segment: str) -> str:
+    """The widest difference between two groups, claimed only when their intervals do not
+    overlap."""
     visible = cells[~cells["suppressed"].astype(bool)].dropna(subset=["frequency_pct"])
     if visible.empty:
         return f"Every {segment} is too small to show on its own"
     groups = visible["segment_value"].unique()
     if len(groups) == 1:
         return (
-            f"Only {groups[0]} is large enough to show; every other {segment} is hidden "
+            f"Only {groups[0]} is large enough to show; every other {segment} in view is hidden "
             "(fewer than the anonymity minimum)"
         )
-    spread = visible.groupby("element")["frequency_pct"].agg(["min", "max"])
-    element = (spread["max"] - spread["min"]).idxmax()
-    part = visible[visible["element"] == element]
-    low = part.loc[part["frequency_pct"].idxmin()]
-    high = part.loc[part["frequency_pct"].idxmax()]
+    best: tuple[float, pd.Series, pd.Series] | None = None
+    for _, part in visible.groupby("element"):
+        low = part.loc[part["frequency_pct"].idxmin()]
+        high = part.loc[part["frequency_pct"].idxmax()]
+        if low["ci_high"] < high["ci_low"]:
+            gap = float(high["frequency_pct"] - low["frequency_pct"])
+            if best is None or gap > best[0]:
+                best = (gap, low, high)
+    if best is None:
+        return f"No {segment} differs from another beyond what chance produces (see the intervals)"
+    _, low, high = best
     return (
-        f"{_label(element)} varies most by {segment}: {low['frequency_pct']:.0f}% in {low['segment_value']} "
-        f"vs {high['frequency_pct']:.0f}% in {high['segment_value']}"
+        f"{_label(low['element'])} differs most by {segment}: {low['frequency_pct']:.0f}% "
+        f"[{low['ci_low']:.0f}-{low['ci_high']:.0f}] in {low['segment_value']} vs "
+        f"{high['frequency_pct']:.0f}% [{high['ci_low']:.0f}-{high['ci_high']:.0f}] in "
+        f"{high['segment_value']}"
     )
 
 
 def mentor_scorecard(mentor: pd.DataFrame, population: pd.DataFrame, name: str) -> go.Figure:
-    """One mentor's rate per element (with its 95% interval) against the population's."""
+    """One mentor's partially pooled rate per element and source, with its 95% interval, beside
+    the programme's level for the same source (like for like)."""
     if mentor.empty:
         return empty_figure("This mentor has too few observations to measure yet.")
+    merged = mentor.merge(
+        population[["element", "source", "pct"]].rename(columns={"source": "source_kind"}),
+        on=["element", "source_kind"],
+        how="left",
+    ).sort_values(
+        ["source_kind", "element"],
+        key=lambda c: c.map(
+            {e: i for i, e in enumerate(ELEMENTS)} | {"mentee_rating": 0, "session_note": 1}
+        ),
+    )
+    categories = [
+        f"{_label(e)}<br>{SOURCE_LABELS[src].lower()}"
+        for e, src in zip(merged["element"], merged["source_kind"], strict=True)
+    ]
     fig = go.Figure()
     fig.add_bar(
-        x=[_label(e) for e in population["element"]],
-        y=population["frequency_pct"],
-        name="All mentors",
+        x=categories,
+        y=merged["pct"],
+        name="All mentors in view (same source)",
         marker={"color": "#dddddd"},
         hovertemplate="%{x}: all mentors %{y:.0f}%<extra></extra>",
     )
     fig.add_scatter(
-        x=[_label(e) for e in mentor["element"]],
-        y=mentor["rate_pct"],
+        x=categories,
+        y=merged["rate_pct"],
         mode="markers",
         name=html.escape(name),
-        marker={"color": [ELEMENT_COLOURS[e] for e in mentor["element"]], "size": 16},
+        marker={"color": [ELEMENT_COLOURS[e] for e in merged["element"]], "size": 15},
         error_y={
             "type": "data",
             "symmetric": False,
-            "array": mentor["high_pct"] - mentor["rate_pct"],
-            "arrayminus": mentor["rate_pct"] - mentor["low_pct"],
+            "array": merged["high_pct"] - merged["rate_pct"],
+            "arrayminus": merged["rate_pct"] - merged["low_pct"],
             "color": "#555555",
         },
-        customdata=mentor[["shown_count", "observation_count"]],
-        hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]} observations)<extra></extra>",
+        customdata=merged[["shown_count", "observation_count", "raw_pct"]],
+        hovertemplate="%{x}: %{y:.0f}% partially pooled (raw %{customdata[2]:.0f}%: "
+        "%{customdata[0]} of %{customdata[1]})<extra></extra>",
     )
-    merged = mentor.merge(population[["element", "frequency_pct"]], on="element")
-    merged["gap"] = merged["rate_pct"] - merged["frequency_pct"]
-    weakest = merged.loc[merged["gap"].idxmin()]
-    title = (
-        f"{name}: {_label(weakest['element']).lower()} is furthest from the population "
-        f"({weakest['rate_pct']:.0f}% vs {weakest['frequency_pct']:.0f}%)"
-    )
+    below = merged[merged["high_pct"] < merged["pct"]]
+    if len(below):
+        worst = below.loc[(below["pct"] - below["high_pct"]).idxmax()]
+        title = (
+            f"{name}: {_label(worst['element']).lower()} in "
+            f"{SOURCE_LABELS[worst['source_kind']].lower()} is below all mentors "
+            f"({worst['rate_pct']:.0f}% [{worst['low_pct']:.0f}-{worst['high_pct']:.0f}] vs "
+            f"{worst['pct']:.0f}%)"
+        )
+    else:
+        title = f"{name}: no element is clearly below all mentors in view"
     fig.update_yaxes(range=[0, 105], ticksuffix="%")
-    fig.update_layout(legend={"orientation": "h", "y": -0.2})
-    return _finish(fig, title, height=400)
+    fig.update_layout(legend={"orientation": "h", "y": -0.3})
+    return _finish(fig, title, height=440)
 
 
 def pair_silence(pairs_at_risk: pd.DataFrame, all_pairs: int, threshold: int) -> go.Figure:

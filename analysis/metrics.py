@@ -3,7 +3,6 @@ suppression, coaching priorities and program health. DataFrames in, DataFrames o
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import pandas as pd
@@ -73,72 +72,6 @@ def element_summary(
     return pd.DataFrame(rows)
 
 
-def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]:
-    """Difference in percentage points (second minus first) and the two-sided p-value of the
-    pooled two-proportion z-test."""
-    p1, p2 = x1 / n1, x2 / n2
-    pooled = (x1 + x2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    diff = 100.0 * (p2 - p1)
-    if se == 0:
-        return diff, 1.0
-    z = (p2 - p1) / se
-    return diff, math.erfc(abs(z) / math.sqrt(2))
-
-
-def enough_for_test(x1: int, n1: int, x2: int, n2: int, min_n: int = 30) -> bool:
-    """The normal approximation needs both samples large and at least 5 expected in each cell."""
-    if n1 < min_n or n2 < min_n:
-        return False
-    pooled = (x1 + x2) / (n1 + n2)
-    return min(n1 * pooled, n1 * (1 - pooled), n2 * pooled, n2 * (1 - pooled)) >= 5
-
-
-def period_changes(
-    trend: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS, alpha: float = 0.05, min_n: int = 30
-) -> pd.DataFrame:
-    """Adds to each period row its frequency, the change against the element's previous period
-    and a verdict: 'up', 'down', 'no clear change', 'not enough data' or 'first period'.
-    Periods behind fewer people than the anonymity minimum are hidden."""
-    frame = trend.sort_values(["element", "period_start"]).copy()
-    frame["hidden"] = [
-        group_too_small(int(m), int(r), settings)
-        for m, r in zip(frame["mentor_count"], frame["respondent_count"], strict=True)
-    ]
-    frame["frequency_pct"] = [
-        None if h else share_pct(s, n)
-        for h, s, n in zip(
-            frame["hidden"], frame["shown_count"], frame["observation_count"], strict=True
-        )
-    ]
-    deltas, p_values, verdicts = [], [], []
-    previous: dict[str, tuple[int, int, bool]] = {}
-    for element, shown, total, hidden in zip(
-        frame["element"],
-        frame["shown_count"],
-        frame["observation_count"],
-        frame["hidden"],
-        strict=True,
-    ):
-        before = previous.get(element)
-        previous[element] = (int(shown), int(total), bool(hidden))
-        if before is None:
-            deltas.append(None), p_values.append(None), verdicts.append("first period")
-            continue
-        x1, n1, hidden_before = before
-        if hidden or hidden_before or not enough_for_test(x1, n1, int(shown), int(total), min_n):
-            deltas.append(None), p_values.append(None), verdicts.append("not enough data")
-            continue
-        diff, p_value = two_proportion_test(x1, n1, int(shown), int(total))
-        deltas.append(round(diff, 1))
-        p_values.append(p_value)
-        verdicts.append("no clear change" if p_value >= alpha else ("up" if diff > 0 else "down"))
-    frame["change_pts"] = deltas
-    frame["p_value"] = p_values
-    frame["verdict"] = verdicts
-    return frame.reset_index(drop=True)
-
-
 def suppress_cells(cells: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """Hide heatmap cells behind too few people, then hide enough others that no hidden cell can be
     worked out from the shown cells and the element's total (complementary suppression).
@@ -182,71 +115,6 @@ def suppress_cells(cells: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -
     ]
     for column in ("observation_count", "shown_count"):
         frame[column] = frame[column].astype("Int64").mask(frame["suppressed"])
-    return frame
-
-
-def wilson_interval(shown: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson score interval for a proportion (robust at small n and at 0 or 1)."""
-    if total == 0:
-        return 0.0, 1.0
-    p = shown / total
-    denominator = 1 + z * z / total
-    centre = (p + z * z / (2 * total)) / denominator
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def mentor_rates(counts: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
-    """Per mentor and element with enough observations: the rate shown and its Wilson interval."""
-    measured = counts[counts["observation_count"] >= settings.min_observations_per_mentor].copy()
-    measured["rate_pct"] = 100.0 * measured["shown_count"] / measured["observation_count"]
-    bounds = [
-        wilson_interval(int(s), int(n))
-        for s, n in zip(measured["shown_count"], measured["observation_count"], strict=True)
-    ]
-    measured["low_pct"] = [100.0 * lo for lo, _ in bounds]
-    measured["high_pct"] = [100.0 * hi for _, hi in bounds]
-    return measured.reset_index(drop=True)
-
-
-def coaching_priorities(
-    counts: pd.DataFrame, summary: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS
-) -> pd.DataFrame:
-    """Who to coach on what: mentors whose rate is confidently below the population's, ranked by
-    how far the top of their 95% interval sits below the population rate (so a low rate on two
-    observations does not outrank a clearly low rate on forty). Concerns break ties."""
-    rates = mentor_rates(counts, settings)
-    population = summary.set_index("element")["frequency_pct"]
-    rates["population_pct"] = rates["element"].map(population).astype("float64")
-    rates["gap_pts"] = rates["population_pct"] - rates["rate_pct"]
-    rates["confident_gap_pts"] = rates["population_pct"] - rates["high_pct"]
-    flagged = rates[rates["confident_gap_pts"] > 0].copy()
-    flagged["label"] = flagged["element"].map(ELEMENT_LABELS)
-    return flagged.sort_values(
-        ["confident_gap_pts", "concern_count"], ascending=[False, False]
-    ).reset_index(drop=True)
-
-
-def perception_gap(mentee_summary: pd.DataFrame, self_summary: pd.DataFrame) -> pd.DataFrame:
-    """Per element: favourable share in mentees' ratings against mentors' self-assessments (both
-    from element_summary, so each side is already hidden when behind too few people), and the gap
-    in points (self minus mentee)."""
-    left = mentee_summary.set_index("element")
-    right = self_summary.set_index("element")
-    frame = pd.DataFrame(
-        {
-            "element": list(ELEMENTS),
-            "label": [ELEMENT_LABELS[e] for e in ELEMENTS],
-            "mentee_pct": [left.at[e, "frequency_pct"] for e in ELEMENTS],
-            "mentee_n": [int(left.at[e, "observation_count"]) for e in ELEMENTS],
-            "self_pct": [right.at[e, "frequency_pct"] for e in ELEMENTS],
-            "self_n": [int(right.at[e, "observation_count"]) for e in ELEMENTS],
-        }
-    )
-    frame["gap_pts"] = [
-        None if pd.isna(m) or pd.isna(s) else round(float(s) - float(m), 1)
-        for m, s in zip(frame["mentee_pct"], frame["self_pct"], strict=True)
-    ]
     return frame
 
 
@@ -323,22 +191,3 @@ def response_rates(rates: pd.DataFrame) -> pd.DataFrame:
         for r, i in zip(frame["response_count"], frame["invited_count"], strict=True)
     ]
     return frame
-
-
-def mentor_view_counts(counts: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
-    """Per mentor and element, for views that name a mentor: survey observations count only when at
-    least `anonymity_min` distinct respondents rated that mentor (else a mentor's few mentees could
-    be read off their mentor's figures); session-note observations always count.
-    Adds `survey_hidden` to say when survey detail was left out."""
-    frame = counts.copy()
-    hide = (frame["source_kind"] == "survey") & (frame["respondent_count"] < settings.anonymity_min)
-    hidden_flags = frame.assign(hidden=hide).groupby(["mentor_id", "element"])["hidden"].any()
-    kept = frame[~hide]
-    summed = kept.groupby(["mentor_id", "element"], as_index=False)[
-        ["observation_count", "shown_count", "concern_count"]
-    ].sum()
-    summed["survey_hidden"] = [
-        bool(hidden_flags.get((m, e), False))
-        for m, e in zip(summed["mentor_id"], summed["element"], strict=True)
-    ]
-    return summed

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 
 ELEMENTS: tuple[str, ...] = ("trust", "risk", "learning", "relationship")
 
@@ -23,6 +24,14 @@ ELEMENT_DESCRIPTIONS: dict[str, str] = {
 
 SOURCES: tuple[str, ...] = ("survey_item", "survey_comment", "session_note")
 
+# The sources every figure is reported under, each as itself (never pooled into one ratio).
+SOURCE_LABELS: dict[str, str] = {
+    "mentee_rating": "Mentees' ratings",
+    "session_note": "Session notes",
+    "self_assessment": "Mentors' self-assessments",
+    "comment": "Survey comments",
+}
+
 RESPONDENT_ROLES: tuple[str, ...] = ("mentee", "mentor_self")
 
 
@@ -39,3 +48,56 @@ class Settings:
 
 
 DEFAULT_SETTINGS = Settings()
+
+
+@dataclass(frozen=True)
+class Treated:
+    """Whom a programme event applied to: mentors in these segments (values within a key are
+    OR-ed, keys AND-ed, as in the sidebar), and/or these mentors by email."""
+
+    departments: tuple[str, ...] = ()
+    cohorts: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        parts = [
+            f"{label}: {', '.join(values)}"
+            for label, values in (
+                ("department", self.departments),
+                ("cohort", self.cohorts),
+                ("location", self.locations),
+            )
+            if values
+        ]
+        if self.emails:
+            parts.append(f"{len(self.emails)} mentors listed by email")
+        return "; ".join(parts) or "nobody"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Treated:
+        data = json.loads(text)
+        return cls(**{k: tuple(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def members(self, mentors: object) -> set[str]:
+        """The ids of the `mentors` (a DataFrame: mentor_id, mentor_email, department, cohort,
+        location) it applied to."""
+        import pandas as pd
+
+        frame: pd.DataFrame = mentors  # type: ignore[assignment]
+        in_segments = bool(self.departments or self.cohorts or self.locations)
+        chosen = pd.Series(in_segments, index=frame.index)
+        for column, values in (
+            ("department", self.departments),
+            ("cohort", self.cohorts),
+            ("location", self.locations),
+        ):
+            if values:
+                chosen &= frame[column].isin(values)
+        if self.emails:
+            listed = {e.strip().casefold() for e in self.emails}
+            chosen |= frame["mentor_email"].fillna("").str.casefold().isin(listed)
+        return set(frame.loc[chosen, "mentor_id"])

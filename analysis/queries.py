@@ -45,6 +45,20 @@ class Filters:
             "roles": list(self.roles),
         }
 
+    def level_sources(self) -> tuple[str, ...]:
+        """The sources reported as levels for the sidebar's choice (self-assessments are shown
+        only against mentees' ratings, in the perception gap)."""
+        return {
+            "both": ("mentee_rating", "session_note"),
+            "surveys": ("mentee_rating",),
+            "sessions": ("session_note",),
+        }[self.source]
+
+    def trend_source(self) -> str:
+        """Over time the dashboard follows session notes (continuous); survey answers arrive in
+        waves and are compared wave by wave. "Surveys only" draws mentees' ratings by period."""
+        return "mentee_rating" if self.source == "surveys" else "session_note"
+
     def segment_params(self) -> dict[str, Any]:
         return {
             k: v for k, v in self.params().items() if k in ("departments", "cohorts", "locations")
@@ -88,6 +102,57 @@ def _obs_params(filters: Filters, settings: Settings) -> dict[str, Any]:
     return {**filters.params(), "favourable": settings.favourable_threshold}
 
 
+def _with_sources(name: str) -> str:
+    return f"WITH src AS (\n{load_sql('source_observations')}\n)\n{load_sql(name)}"
+
+
+def _source_params(filters: Filters, settings: Settings) -> dict[str, Any]:
+    return {
+        **filters.segment_params(),
+        "start": filters.start,
+        "end": filters.end,
+        "favourable": settings.favourable_threshold,
+    }
+
+
+def mentor_source_counts(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    return store.query(_with_sources("mentor_source_counts"), _source_params(filters, settings))
+
+
+def source_people(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    return store.query(_with_sources("source_people"), _source_params(filters, settings))
+
+
+def mentor_period_source_counts(
+    store: Store, filters: Filters, grain: str, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    if grain not in ("month", "quarter"):
+        raise ValueError(f"grain must be month or quarter, not {grain!r}")
+    return store.query(
+        _with_sources("mentor_period_source_counts"),
+        {**_source_params(filters, settings), "grain": grain},
+    )
+
+
+def event_cells(
+    store: Store, filters: Filters, event_date: date, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    return store.query(
+        _with_sources("event_cells"),
+        {**_source_params(filters, settings), "event_date": event_date},
+    )
+
+
+def perception_pairs(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    return store.query(_with_sources("perception_pairs"), _source_params(filters, settings))
+
+
 def mentor_element_counts(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
@@ -100,31 +165,14 @@ def element_people(
     return store.query(_with_observations("element_people"), _obs_params(filters, settings))
 
 
-def element_trend(
-    store: Store, filters: Filters, grain: str = "month", settings: Settings = DEFAULT_SETTINGS
-) -> pd.DataFrame:
-    if grain not in ("month", "quarter"):
-        raise ValueError(f"grain must be month or quarter, not {grain!r}")
-    return store.query(
-        _with_observations("element_trend"), {**_obs_params(filters, settings), "grain": grain}
-    )
-
-
-def segment_element_cells(
+def respondent_segment_cells(
     store: Store, filters: Filters, segment: str, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
-    """Heatmap cells for a mentor attribute from the roster ('department', 'cohort', 'location') or
-    for a segment column mapped in a survey ('respondent:<name>', answers and comments only)."""
-    if segment.startswith(RESPONDENT_PREFIX):
-        return store.query(
-            _with_observations("respondent_segment_cells"),
-            {**_obs_params(filters, settings), "segment": segment.removeprefix(RESPONDENT_PREFIX)},
-        )
-    if segment not in MENTOR_SEGMENTS:
-        raise ValueError(f"unknown segment {segment!r}")
+    """Per value of a segment column mapped in a survey ('respondent:<name>'), element and mentor:
+    mentees' ratings."""
     return store.query(
-        _with_observations("segment_element_cells"),
-        {**_obs_params(filters, settings), "segment": segment},
+        _with_sources("respondent_segment_cells"),
+        {**_source_params(filters, settings), "segment": segment.removeprefix(RESPONDENT_PREFIX)},
     )
 
 
@@ -144,12 +192,6 @@ def element_sources(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
     return store.query(_with_observations("element_sources"), _obs_params(filters, settings))
-
-
-def wave_element_counts(
-    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
-) -> pd.DataFrame:
-    return store.query(_with_observations("wave_element_counts"), _obs_params(filters, settings))
 
 
 def evidence_snippets(

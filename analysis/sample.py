@@ -20,6 +20,7 @@ COHORTS = {
 }
 TRAINING_DAY = date(2026, 3, 2)
 TRAINED_COHORTS = {"2025 Autumn", "2026 Spring"}
+TRAINING_EFFECT = {"risk": 0.15, "learning": 0.15}
 WAVES = {
     "2025-11": (date(2025, 11, 10), date(2025, 11, 28)),
     "2026-11": (date(2026, 11, 2), date(2026, 11, 20)),
@@ -277,6 +278,7 @@ class Person:
     pronouns: tuple[str, str, str] = ("they", "them", "their")
     propensity: dict[str, float] = field(default_factory=dict)
     concern: str | None = None
+    trained: bool = False
 
 
 def _clip(value: float) -> float:
@@ -299,9 +301,10 @@ def _people(rng: random.Random, count: int, used: set[str]) -> list[tuple[str, s
 
 
 def _rate(mentor: Person, element: str, day: date) -> float:
+    """The chance that this mentor shows `element` on `day`: the truth the sample is built with."""
     rate = mentor.propensity[element]
-    if element in ("risk", "learning") and mentor.cohort in TRAINED_COHORTS and day >= TRAINING_DAY:
-        rate += 0.15
+    if mentor.trained and day >= TRAINING_DAY:
+        rate += TRAINING_EFFECT.get(element, 0.0)
     return _clip(rate)
 
 
@@ -391,10 +394,20 @@ def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 
 
 def generate(
-    out_dir: Path, mentors: int = 150, seed: int = 2026, end: date = date(2026, 11, 20)
+    out_dir: Path,
+    mentors: int = 150,
+    seed: int = 2026,
+    end: date = date(2026, 11, 20),
+    mentor_differences: bool = True,
+    truth: bool = False,
 ) -> list[Path]:
     """Write participants.csv, sessions.csv and two waves of mentee and mentor surveys (Google
-    Forms CSV) into `out_dir`; the same arguments always give byte-identical files."""
+    Forms CSV) into `out_dir`; the same arguments always give byte-identical files.
+
+    `mentor_differences=False` writes a null programme of the same shape (the same people,
+    pairings, sessions and waves) in which every mentor has the same propensities: no department
+    or personal differences, no micromanagers, no training effect. `truth=True` also writes
+    truth.csv: each mentor's true rate per element at each survey wave (mentees' and self view)."""
     rng = random.Random(seed)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -414,6 +427,12 @@ def generate(
             )
         if rng.random() < 0.08:
             person.concern = rng.choice(["trust", "trust", "learning", "relationship", "risk"])
+        person.trained = cohort in TRAINED_COHORTS
+        if not mentor_differences:
+            # The same draws are made (so the shape is the same); only the truth is flattened.
+            person.propensity = dict(BASE_RATE)
+            person.concern = None
+            person.trained = False
         mentor_list.append(person)
 
     pairs: list[tuple[Person, Person, date]] = []
@@ -584,6 +603,44 @@ def generate(
         written.append(
             _write(
                 out_dir / f"mentor-self-assessment-{wave}.csv", [*header, SELF_COMMENT], self_rows
+            )
+        )
+    if truth:
+        rows = [
+            [
+                m.email,
+                m.name,
+                m.department,
+                m.cohort,
+                element,
+                wave,
+                round(m.propensity[element], 6),
+                round(_rate(m, element, first_day), 6),
+                round(_clip(_rate(m, element, first_day) + SELF_INFLATION[element]), 6),
+                int(m.trained),
+                m.concern == element,
+            ]
+            for m in mentor_list
+            for element in ELEMENTS
+            for wave, (first_day, _) in WAVES.items()
+        ]
+        written.append(
+            _write(
+                out_dir / "truth.csv",
+                [
+                    "mentor_email",
+                    "mentor_name",
+                    "department",
+                    "cohort",
+                    "element",
+                    "wave",
+                    "propensity",
+                    "mentee_rate",
+                    "self_rate",
+                    "trained",
+                    "concern",
+                ],
+                rows,
             )
         )
     return written

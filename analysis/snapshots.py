@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from analysis import charts, metrics, queries, views
 from analysis.errors import MentoringError
-from analysis.model import DEFAULT_SETTINGS, Settings
+from analysis.model import DEFAULT_SETTINGS, SOURCE_LABELS, Settings
 from analysis.queries import Filters
 from analysis.store import Store
 
@@ -43,46 +43,61 @@ Builder = Callable[[Store, Filters, Settings, bool], Chart]
 
 
 def _overview(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
-    summary = views.element_overview(store, filters, settings)
-    table = summary[
+    levels = views.by_source(store, filters, settings)
+    shown = levels[levels["source"].isin(filters.level_sources())]
+    table = shown[
         [
             "label",
-            "frequency_pct",
+            "source_label",
+            "pct",
+            "ci_low",
+            "ci_high",
             "shown_count",
             "observation_count",
+            "mentors",
             "coverage_pct",
-            "mentors_covered",
-            "mentors_measured",
             "concern_count",
+            "reason",
         ]
     ]
     return Chart(
         "element-overview",
-        "How often each element shows up",
-        charts.element_overview(summary),
+        "How often each element shows up, per source",
+        charts.element_overview(levels, filters.level_sources()),
         table,
-        int(summary["observation_count"].sum()),
+        int(shown["observation_count"].fillna(0).sum()),
     )
 
 
 def _distribution(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
     rates = views.mentor_rates(store, filters, settings)
-    table = rates[
-        ["element", "rate_pct", "shown_count", "observation_count", "low_pct", "high_pct"]
+    primary = filters.trend_source()
+    mine = rates[rates["source_kind"] == primary] if len(rates) else rates
+    table = mine[
+        [
+            "element",
+            "source_kind",
+            "rate_pct",
+            "low_pct",
+            "high_pct",
+            "raw_pct",
+            "observation_count",
+        ]
     ]
     if names:
-        table = rates[["mentor_name", *table.columns]]
+        table = mine[["mentor_name", *table.columns]]
     return Chart(
         "rate-distribution",
         "Spread of mentors' rates",
-        charts.rate_distribution(rates),
+        charts.rate_distribution(mine),
         table,
-        int(rates["observation_count"].sum()) if len(rates) else 0,
+        int(mine["observation_count"].sum()) if len(mine) else 0,
     )
 
 
 def _heatmap(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
     rates = views.mentor_rates(store, filters, settings)
+    rates = rates[rates["source_kind"] == filters.trend_source()] if len(rates) else rates
     table = (
         rates.pivot_table(
             index="mentor_name" if names else "mentor_id", columns="element", values="rate_pct"
@@ -116,68 +131,83 @@ def _perception(store: Store, filters: Filters, settings: Settings, names: bool)
     gap = views.perception_gap(store, filters, settings)
     return Chart(
         "perception-gap",
-        "Mentees' view vs self-assessment",
+        "Self-assessment vs mentees' view, paired",
         charts.perception_gap(gap),
-        gap,
-        int(gap["mentee_n"].sum() + gap["self_n"].sum()),
+        gap[["label", "gap_pts", "ci_low", "ci_high", "pairs", "mentors", "reason"]],
+        int(gap["pairs"].sum()),
     )
 
 
 def _trend(grain: str) -> Builder:
     def build(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
-        # Survey answers arrive only in survey months and run higher than what notes show, so a
-        # line mixing them jumps every wave. Over time we follow the session notes (continuous);
-        # survey answers are compared wave by wave ("wave-comparison"). Asking for surveys only
-        # still draws them by month.
-        if filters.source == "both":
-            filters = replace(filters, source="sessions")
         changes = views.trend(store, filters, grain, settings)
         figure = charts.trend(changes, queries.survey_waves(store), queries.program_events(store))
-        table = changes[
-            [
-                "period_start",
-                "element",
-                "frequency_pct",
-                "shown_count",
-                "observation_count",
-                "change_pts",
-                "p_value",
-                "verdict",
-            ]
-        ].copy()
-        table.loc[changes["hidden"], ["shown_count", "observation_count"]] = None
+        columns = [
+            "period_start",
+            "element",
+            "pct",
+            "ci_low",
+            "ci_high",
+            "observation_count",
+            "mentor_count",
+            "change_pts",
+            "change_low",
+            "change_high",
+            "p_value",
+            "q_value",
+            "verdict",
+        ]
+        table = changes[columns].copy() if len(changes) else pd.DataFrame(columns=columns)
+        if len(changes):
+            table.loc[changes["hidden"].astype(bool), ["observation_count", "mentor_count"]] = None
+        source = SOURCE_LABELS[filters.trend_source()].lower()
         return Chart(
             f"trend-{grain}",
-            f"Trend by {grain}"
-            + (" (session notes)" if filters.source == "sessions" else " (survey answers)"),
+            f"Trend by {grain} ({source})",
             figure,
             table,
-            int(changes.loc[~changes["hidden"].astype(bool), "observation_count"].sum()),
+            int(changes.loc[~changes["hidden"].astype(bool), "observation_count"].sum())
+            if len(changes)
+            else 0,
         )
 
     return build
 
 
 def _waves(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
-    waves = queries.wave_element_counts(store, filters, settings)
-    waves["hidden"] = [
-        metrics.group_too_small(int(m), int(r), settings)
-        for m, r in zip(waves["mentor_count"], waves["respondent_count"], strict=True)
-    ]
-    waves["frequency_pct"] = [
-        None if h else metrics.share_pct(s, n)
-        for h, s, n in zip(
-            waves["hidden"], waves["shown_count"], waves["observation_count"], strict=True
-        )
-    ]
-    visible = waves[~waves["hidden"].astype(bool)]
-    table = visible[["wave", "element", "frequency_pct", "shown_count", "observation_count"]]
+    waves = views.waves(store, filters, settings)
     return Chart(
         "wave-comparison",
-        "By survey wave",
-        charts.wave_comparison(visible),
+        "By survey wave (mentees' ratings)",
+        charts.wave_comparison(waves),
+        waves,
+        int(waves["observation_count"].fillna(0).sum()) if len(waves) else 0,
+    )
+
+
+def _impact(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+    """The latest programme event that says whom it applied to."""
+    event = views.latest_event(store)
+    if event is None:
+        return Chart(
+            "impact",
+            "Impact of a programme event",
+            charts.empty_figure(
+                "No programme event says whom it applied to: mark one on the Trends page."
+            ),
+            pd.DataFrame(),
+            0,
+        )
+    result = views.impact(store, filters, event.day, event.treated, settings=settings)
+    table = result.effects[
+        ["label", "effect_pts", "ci_low", "ci_high", "p", "q", "treated_mentors", "control_mentors"]
+    ]
+    return Chart(
+        "impact",
+        f"Impact of {event.label}",
+        charts.impact(result.effects, f"{event.label} ({event.day:%d %b %Y})"),
         table,
-        int(visible["observation_count"].sum()),
+        int(result.effects["treated_mentors"].max() + result.effects["control_mentors"].max()),
     )
 
 
@@ -191,6 +221,8 @@ def _segments(segment: str) -> Builder:
                 "segment_value",
                 "element",
                 "frequency_pct",
+                "ci_low",
+                "ci_high",
                 "shown_count",
                 "observation_count",
                 "reason",
@@ -201,7 +233,7 @@ def _segments(segment: str) -> Builder:
             f"By {label}",
             charts.segment_heatmap(cells, label, settings.anonymity_min),
             table,
-            int(cells["observation_count"].sum()),
+            int(cells["observation_count"].fillna(0).sum()),
         )
 
     return build
@@ -239,6 +271,7 @@ CHARTS: dict[str, tuple[str, Builder]] = {
     "trend-month": ("Trend by month", _trend("month")),
     "trend-quarter": ("Trend by quarter", _trend("quarter")),
     "wave-comparison": ("By survey wave", _waves),
+    "impact": ("Impact of the latest programme event", _impact),
     "segments-department": ("By department", _segments("department")),
     "segments-cohort": ("By cohort", _segments("cohort")),
     "segments-location": ("By location", _segments("location")),

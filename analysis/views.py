@@ -8,8 +8,8 @@ from datetime import date
 
 import pandas as pd
 
-from analysis import metrics, queries
-from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS, Settings
+from analysis import estimates, metrics, queries
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS, Settings, Treated
 from analysis.queries import Filters
 from analysis.store import Store
 
@@ -23,30 +23,92 @@ def element_overview(
     return metrics.element_summary(counts, people, settings)
 
 
-def summary(store: Store, settings: Settings = DEFAULT_SETTINGS) -> dict[str, object]:
-    """The `summary --json` document: whole program, no filters."""
-    filters = Filters()
+def summary(
+    store: Store, settings: Settings = DEFAULT_SETTINGS, filters: Filters | None = None
+) -> dict[str, object]:
+    """The `summary --json` document for the filtered group (the whole programme by default).
+    Per element: the pooled figures of earlier versions (mentees' ratings and session notes in one
+    ratio, kept for scripts that read them) and `by_source`, each source as itself with its
+    mentor-clustered 95% interval; and the paired perception gap."""
+    filters = filters or Filters()
     as_of = queries.as_of_date(store)
     counts = queries.headline_counts(store, filters, as_of, settings)
     overview = element_overview(store, filters, settings).set_index("element")
+    levels = by_source(store, filters, settings).set_index(["element", "source"])
+    gap = perception_gap(store, filters, settings).set_index("element")
+
+    def source_figures(element: str, source: str) -> dict[str, object]:
+        row = levels.loc[(element, source)]
+        return {
+            "pct": _plain(row["pct"], 1),
+            "ci_low": _plain(row["ci_low"], 1),
+            "ci_high": _plain(row["ci_high"], 1),
+            "n": _count(row["observation_count"]),
+            "mentors": _count(row["mentors"]),
+        }
+
+    elements: dict[str, object] = {}
+    for element in ELEMENTS:
+        hidden = bool(overview.at[element, "suppressed"])
+        elements[element] = {
+            "frequency_pct": _plain(overview.at[element, "frequency_pct"]),
+            "coverage_pct": _plain(overview.at[element, "coverage_pct"]),
+            "mentors_measured": None if hidden else int(overview.at[element, "mentors_measured"]),
+            "observation_count": None if hidden else int(overview.at[element, "observation_count"]),
+            "suppressed": hidden,
+            "by_source": {
+                source: source_figures(element, source) for source in estimates.LEVEL_SOURCES
+            },
+        }
     return {
         "mentor_count": counts["mentor_count"],
         "session_count": counts["session_count"],
         "response_count": counts["response_count"],
-        "elements": {
+        "filters": filters.describe(),
+        "elements": elements,
+        "perception_gap": {
             element: {
-                "frequency_pct": _plain(overview.at[element, "frequency_pct"]),
-                "coverage_pct": _plain(overview.at[element, "coverage_pct"]),
-                "mentors_measured": int(overview.at[element, "mentors_measured"]),
-                "observation_count": int(overview.at[element, "observation_count"]),
+                "gap_pts": _plain(gap.at[element, "gap_pts"], 1),
+                "ci_low": _plain(gap.at[element, "ci_low"], 1),
+                "ci_high": _plain(gap.at[element, "ci_high"], 1),
+                "pairs": int(gap.at[element, "pairs"]),
             }
             for element in ELEMENTS
         },
     }
 
 
-def _plain(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+def _count(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
+
+
+def by_source(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    """Per element and source (mentees' ratings, session notes, self-assessments): the share with
+    its mentor-clustered interval and the partially pooled coverage, each behind enough people."""
+    return estimates.source_levels(
+        queries.mentor_source_counts(store, filters, settings),
+        queries.source_people(store, filters, settings),
+        settings,
+    )
+
+
+def coverage_sensitivity(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    counts = queries.mentor_source_counts(store, filters, settings)
+    levels = estimates.source_levels(
+        counts, queries.source_people(store, filters, settings), settings, filters.level_sources()
+    )
+    return estimates.coverage_sensitivity(counts, levels)
+
+
+def _plain(value: object, digits: int | None = None) -> float | None:
+    """A number for JSON (None for missing), rounded where more digits would only carry noise."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return None
+    return float(value) if digits is None else round(float(value), digits)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -63,42 +125,74 @@ def headline(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTIN
 def mentor_rates(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
-    """Per measured mentor and element, rate with interval; survey detail only behind enough people."""
-    counts = queries.mentor_element_counts(store, filters, settings)
-    shown = metrics.mentor_view_counts(counts, settings)
-    rates = metrics.mentor_rates(shown, settings)
-    names = queries.mentor_directory(store, filters).set_index("mentor_id")["display_name"]
-    rates["mentor_name"] = rates["mentor_id"].map(names)
-    return rates.merge(
-        shown[["mentor_id", "element", "survey_hidden"]], on=["mentor_id", "element"]
+    """Per mentor, element and source shown: the partially pooled rate with its interval. A
+    mentor's mentees' ratings appear only when at least `anonymity_min` mentees answered (else a
+    few mentees could be read off their mentor's figure)."""
+    counts = queries.mentor_source_counts(store, filters, settings)
+    rates = estimates.pooled_mentor_rates(counts, filters.level_sources())
+    enough = (rates["source_kind"] != "mentee_rating") | (
+        rates["respondent_count"] >= settings.anonymity_min
     )
+    rates = rates[enough].reset_index(drop=True)
+    names = queries.mentor_directory(store, filters).set_index("mentor_id")["display_name"]
+    return rates.assign(mentor_name=rates["mentor_id"].map(names))
 
 
 def perception_gap(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
-    survey_only = Filters(**{**filters.__dict__, "source": "surveys"})
-    mentee = element_overview(
-        store, Filters(**{**survey_only.__dict__, "roles": ("mentee",)}), settings
+    """Self-assessment minus mentees' rating per element, paired by mentor and wave."""
+    return estimates.paired_perception_gap(
+        queries.perception_pairs(store, filters, settings), settings
     )
-    self_view = element_overview(
-        store, Filters(**{**survey_only.__dict__, "roles": ("mentor_self",)}), settings
-    )
-    return metrics.perception_gap(mentee, self_view)
 
 
 def trend(
     store: Store, filters: Filters, grain: str, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
-    return metrics.period_changes(queries.element_trend(store, filters, grain, settings), settings)
+    """Per period and element, one source (see Filters.trend_source): the share with its
+    mentor-clustered interval and the change from the period before, all the view's changes
+    corrected together."""
+    return estimates.trend_by_source(
+        queries.mentor_period_source_counts(store, filters, grain, settings),
+        settings,
+        (filters.trend_source(),),
+    )
+
+
+def waves(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Mentees' favourable answers per survey wave and element, with clustered intervals."""
+    return estimates.wave_levels(queries.perception_pairs(store, filters, settings), settings)
 
 
 def segment_heatmap(
-    store: Store, filters: Filters, segment: str, settings: Settings = DEFAULT_SETTINGS
+    store: Store,
+    filters: Filters,
+    segment: str,
+    settings: Settings = DEFAULT_SETTINGS,
+    source: str | None = None,
 ) -> pd.DataFrame:
-    return metrics.suppress_cells(
-        queries.segment_element_cells(store, filters, segment, settings), settings
+    """Per value of a mentor segment (department, cohort, location) or of a segment column mapped
+    in a survey, and element, on one source: shares with clustered intervals, suppressed cells
+    hidden with their reason."""
+    if segment.startswith(queries.RESPONDENT_PREFIX):
+        cells = queries.respondent_segment_cells(store, filters, segment, settings)
+        return estimates.segment_levels(cells, "segment_value", "mentee_rating", settings)
+    if segment not in queries.MENTOR_SEGMENTS:
+        raise ValueError(f"unknown segment {segment!r}")
+    counts = queries.mentor_source_counts(store, filters, settings)
+    return estimates.segment_levels(
+        counts, segment, source or segment_source(counts, filters), settings
     )
+
+
+def segment_source(counts: pd.DataFrame, filters: Filters) -> str:
+    """The source a segment comparison uses: the sidebar's choice, and with both, session notes
+    when there are any in view (they cover every mentor), else mentees' ratings."""
+    if filters.source != "both":
+        return filters.trend_source()
+    has_notes = bool((counts["source_kind"] == "session_note").any()) if len(counts) else False
+    return "session_note" if has_notes else "mentee_rating"
 
 
 SOURCE_NAMES = {
@@ -142,14 +236,66 @@ def segment_choices(
 
 
 def coaching(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
-    counts = queries.mentor_element_counts(store, filters, settings)
-    population = element_overview(store, filters, settings)
-    priorities = metrics.coaching_priorities(
-        metrics.mentor_view_counts(counts, settings), population, settings
-    )
+    """Mentors whose rate is below the like-for-like benchmark beyond what chance would produce
+    (Benjamini-Hochberg over every test run; `attrs["tests_run"]` says how many)."""
+    flagged = estimates.coaching(queries.mentor_source_counts(store, filters, settings), settings)
     names = queries.mentor_directory(store, filters).set_index("mentor_id")["display_name"]
-    priorities["mentor_name"] = priorities["mentor_id"].map(names)
-    return priorities
+    tests_run = flagged.attrs.get("tests_run", 0)
+    flagged = flagged.assign(mentor_name=flagged["mentor_id"].map(names))
+    flagged.attrs["tests_run"] = tests_run
+    return flagged
+
+
+@dataclass
+class Impact:
+    """A programme event's effect per element, with the series that shows the pre-trend."""
+
+    event_date: date
+    treated: Treated
+    source: str
+    effects: pd.DataFrame
+    series: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class ProgramEvent:
+    day: date
+    label: str
+    treated: Treated
+
+
+def latest_event(store: Store) -> ProgramEvent | None:
+    """The most recent programme event that says whom it applied to."""
+    events = queries.program_events(store)
+    events = events[events["treated_json"].notna()]
+    if events.empty:
+        return None
+    row = events.sort_values("event_date").iloc[-1]
+    return ProgramEvent(
+        pd.Timestamp(row["event_date"]).date(),
+        str(row["label"]),
+        Treated.from_json(row["treated_json"]),
+    )
+
+
+def impact(
+    store: Store,
+    filters: Filters,
+    event_date: date,
+    treated: Treated,
+    source: str = "session_note",
+    settings: Settings = DEFAULT_SETTINGS,
+) -> Impact:
+    """Difference-in-differences of the treated mentors against the others around `event_date`,
+    per element, on one source, with mentor-clustered intervals; and the monthly series of both
+    groups (the pre-trend a reader checks before believing the effect)."""
+    cells = queries.event_cells(store, filters, event_date, settings)
+    members = treated.members(cells.drop_duplicates("mentor_id"))
+    effects = estimates.impact(cells, members, source)
+    monthly = queries.mentor_period_source_counts(store, filters, "month", settings)
+    monthly = monthly[monthly["source_kind"] == source]
+    series = estimates.group_series(monthly, members, settings)
+    return Impact(event_date, treated, source, effects, series)
 
 
 @dataclass
@@ -213,40 +359,33 @@ class MentorDetail:
 def mentor_detail(
     store: Store, filters: Filters, mentor_id: str, settings: Settings = DEFAULT_SETTINGS
 ) -> MentorDetail:
-    """One mentor against the population: their rates, their self-view against their mentees' view
-    (the mentees' side only when enough of them answered), and the evidence behind each figure."""
-    counts = queries.mentor_element_counts(store, filters, settings)
-    mine = metrics.mentor_view_counts(counts[counts["mentor_id"] == mentor_id], settings)
-    rates = metrics.mentor_rates(mine, settings)
-    population = element_overview(store, filters, settings)
-
-    def survey_side(roles: tuple[str, ...]) -> pd.DataFrame:
-        scoped = Filters(**{**filters.__dict__, "source": "surveys", "roles": roles})
-        part = queries.mentor_element_counts(store, scoped, settings)
-        return part[(part["mentor_id"] == mentor_id) & (part["source_kind"] == "survey")]
-
-    mentee = survey_side(("mentee",))
-    self_view = survey_side(("mentor_self",))
-    hidden = bool(len(mentee)) and int(mentee["respondent_count"].max()) < settings.anonymity_min
+    """One mentor against the programme, source by source: their partially pooled rates (pooled
+    over every mentor in view), their self-view against their mentees' view (the mentees' side
+    only when at least `anonymity_min` of them answered), and the evidence behind each figure."""
+    counts = queries.mentor_source_counts(store, filters, settings)
+    pooled = estimates.pooled_mentor_rates(counts, LEVEL_AND_SELF)
+    mine = pooled[pooled["mentor_id"] == mentor_id]
+    respondents = mine.loc[mine["source_kind"] == "mentee_rating", "respondent_count"]
+    hidden = bool(len(respondents)) and int(respondents.max()) < settings.anonymity_min
+    visible = mine[(mine["source_kind"] != "mentee_rating") | (not hidden)]
+    rates = visible[visible["source_kind"].isin(filters.level_sources())].reset_index(drop=True)
+    population = by_source(store, filters, settings)
     rows = []
     for element in ELEMENTS:
-        m = mentee[mentee["element"] == element]
-        s = self_view[self_view["element"] == element]
+        side = {
+            source: mine[(mine["element"] == element) & (mine["source_kind"] == source)]
+            for source in ("mentee_rating", "self_assessment")
+        }
+        mentee, self_view = side["mentee_rating"], side["self_assessment"]
         rows.append(
             {
                 "element": element,
-                "mentee_pct": None
-                if hidden or m.empty
-                else metrics.share_pct(
-                    int(m["shown_count"].sum()), int(m["observation_count"].sum())
-                ),
-                "mentee_n": None if hidden else int(m["observation_count"].sum()),
-                "self_pct": None
-                if s.empty
-                else metrics.share_pct(
-                    int(s["shown_count"].sum()), int(s["observation_count"].sum())
-                ),
-                "self_n": int(s["observation_count"].sum()),
+                "mentee_pct": None if hidden or mentee.empty else float(mentee["raw_pct"].iloc[0]),
+                "mentee_n": None
+                if hidden or mentee.empty
+                else int(mentee["observation_count"].iloc[0]),
+                "self_pct": None if self_view.empty else float(self_view["raw_pct"].iloc[0]),
+                "self_n": 0 if self_view.empty else int(self_view["observation_count"].iloc[0]),
             }
         )
     snippets = []
@@ -269,10 +408,27 @@ def mentor_detail(
     )
 
 
+LEVEL_AND_SELF = ("mentee_rating", "session_note", "self_assessment")
+
+
 def mentor_list(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
     return queries.mentor_directory(store, filters)
+
+
+def program_events(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    """Every recorded programme event (filters do not apply)."""
+    return queries.program_events(store)
+
+
+def filter_choices(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> dict[str, object]:
+    """The departments, cohorts and locations there are (filters do not apply)."""
+    return queries.filter_options(store)
 
 
 def history(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:

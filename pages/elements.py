@@ -3,6 +3,7 @@ appear together, and mentees' view against mentors' self-assessment."""
 
 import streamlit as st
 
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, SOURCE_LABELS
 from pages import common
 
 common.route_through_dashboard()
@@ -11,26 +12,61 @@ st.title("The four elements")
 filters = common.current_filters()
 
 overview = common.chart("element-overview", filters)
-if overview.table["observation_count"].sum() == 0:
+if overview.table["observation_count"].fillna(0).sum() == 0:
     st.warning("No observations match these filters. Widen the period or clear a filter.")
     st.stop()
+st.markdown(
+    "Each source is reported as itself: mentees' ratings (the share of answers that are "
+    "favourable) and session notes (the share of notes showing the element) measure different "
+    "things and are never added into one ratio. The interval is the 95% range that respects "
+    "clustering (many observations per mentor)."
+)
 st.dataframe(
     overview.table,
     hide_index=True,
     column_config={
         "label": "Element",
-        "frequency_pct": st.column_config.NumberColumn("Frequency", format="%.1f%%"),
+        "source_label": "From",
+        "pct": st.column_config.NumberColumn("Shows up in", format="%.1f%%"),
+        "ci_low": st.column_config.NumberColumn("95% low", format="%.1f%%"),
+        "ci_high": st.column_config.NumberColumn("95% high", format="%.1f%%"),
         "shown_count": "Shown in",
         "observation_count": "Observations",
-        "coverage_pct": st.column_config.NumberColumn("Coverage", format="%.1f%%"),
-        "mentors_covered": "Mentors covered",
-        "mentors_measured": "Mentors measured",
+        "mentors": "Mentors",
+        "coverage_pct": st.column_config.NumberColumn(
+            "Coverage",
+            format="%.0f%%",
+            help="Estimated share of mentors whose own rate is at least the coverage threshold",
+        ),
         "concern_count": "Concerns",
+        "reason": "Hidden because",
     },
 )
+st.markdown(
+    f"**Coverage at other thresholds** (coverage counts mentors whose own, partially pooled rate "
+    f"reaches the threshold; the default is {DEFAULT_SETTINGS.mentor_shown_share:.0%})"
+)
+sensitivity = common.view("coverage_sensitivity", filters)
+if len(sensitivity):
+    st.dataframe(
+        sensitivity.assign(
+            element=sensitivity["element"].map(ELEMENT_LABELS),
+            source=sensitivity["source"].map(SOURCE_LABELS),
+        ),
+        hide_index=True,
+        column_config={"element": "Element", "source": "From"}
+        | {
+            f"at_{t}": st.column_config.NumberColumn(f"At {t}%", format="%.0f%%")
+            for t in (30, 40, 50, 60, 70)
+        },
+    )
 
 st.subheader("How mentors differ")
-st.caption("Each point is one mentor with at least 3 observations of the element.")
+st.caption(
+    "Each mentor's rate, partially pooled (a mentor with few observations is pulled towards the "
+    "programme's rate, so chance does not make anyone look extreme); the box is the middle half of "
+    "mentors, the whiskers 90% of them."
+)
 common.chart_block(common.chart("rate-distribution", filters), filters, "distribution")
 
 st.subheader("Mentor by element")
@@ -48,8 +84,10 @@ st.caption(
 )
 common.chart_block(common.chart("cooccurrence", filters), filters, "cooccurrence")
 
-st.subheader("Perception gap: mentees' view vs mentors' self-assessment")
+st.subheader("Perception gap: mentors' self-assessment vs their mentees' view")
 st.caption(
-    "Survey answers only. A positive gap means mentors rate themselves higher than their mentees do."
+    "Survey answers only, paired: each mentor's own answers against their own mentees' answers in "
+    "the same survey round, each side favourable by its own scale (Agree or Strongly agree; Often "
+    "or Always). A positive gap means mentors rate themselves higher than their mentees do."
 )
 common.chart_block(common.chart("perception-gap", filters), filters, "gap")

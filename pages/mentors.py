@@ -17,40 +17,59 @@ st.caption(
 filters = common.current_filters()
 
 st.subheader("Who to coach on what")
-st.caption(
-    "Mentors whose rate is confidently below all mentors' rate: ranked by how far the top of their 95% "
-    "interval sits below the population, so a low rate on few observations does not outrank a clearly "
-    "low rate on many. Concerns break ties."
-)
 coaching = common.view("coaching", filters)
-if coaching.empty:
-    st.write("No mentor is confidently below the population on any element.")
+tests_run = coaching.attrs.get("tests_run", 0)
+st.caption(
+    "Each mentor is compared like for like: their session notes with every other mentor's notes, "
+    "their mentees' ratings with every other mentor's ratings (only when at least "
+    f"{k} mentees answered). A mentor is listed only when their rate is below the benchmark beyond "
+    f"what chance produces: {tests_run:,} comparisons were tested and corrected together "
+    "(Benjamini-Hochberg), so at most about 1 in 20 rows listed here is there by chance. Rates are "
+    "partially pooled: a mentor with few observations is pulled towards the programme's rate."
+)
+element_choice = st.multiselect(
+    "Elements",
+    ELEMENTS,
+    format_func=ELEMENT_LABELS.get,
+    key="coach-elements",
+    placeholder="All elements",
+)
+listed = coaching[coaching["element"].isin(element_choice)] if element_choice else coaching
+if listed.empty:
+    st.write(
+        "No mentor is below the benchmark beyond chance"
+        + (" on the chosen elements." if element_choice else ".")
+    )
 else:
     st.dataframe(
-        coaching[
+        listed[
             [
                 "mentor_name",
                 "label",
+                "source_label",
                 "rate_pct",
-                "population_pct",
-                "gap_pts",
-                "confident_gap_pts",
+                "low_pct",
+                "high_pct",
+                "benchmark_pct",
                 "observation_count",
-                "concern_count",
+                "q_value",
             ]
-        ].head(40),
+        ].head(60),
         hide_index=True,
         column_config={
             "mentor_name": "Mentor",
             "label": "Element",
+            "source_label": "From",
             "rate_pct": st.column_config.NumberColumn("Mentor's rate", format="%.0f%%"),
-            "population_pct": st.column_config.NumberColumn("All mentors", format="%.0f%%"),
-            "gap_pts": st.column_config.NumberColumn("Gap (points)", format="%.0f"),
-            "confident_gap_pts": st.column_config.NumberColumn(
-                "Gap beyond 95% interval", format="%.0f"
-            ),
+            "low_pct": st.column_config.NumberColumn("95% low", format="%.0f%%"),
+            "high_pct": st.column_config.NumberColumn("95% high", format="%.0f%%"),
+            "benchmark_pct": st.column_config.NumberColumn("Other mentors", format="%.0f%%"),
             "observation_count": "Observations",
-            "concern_count": "Concerns",
+            "q_value": st.column_config.NumberColumn(
+                "q-value",
+                format="%.3f",
+                help="The false discovery rate at which this row is listed",
+            ),
         },
     )
 
@@ -79,16 +98,28 @@ with st.expander("Numbers behind the scorecard"):
         detail.rates[
             [
                 "element",
+                "source_kind",
                 "rate_pct",
                 "low_pct",
                 "high_pct",
+                "raw_pct",
                 "shown_count",
                 "observation_count",
                 "concern_count",
-                "survey_hidden",
             ]
         ],
         hide_index=True,
+        column_config={
+            "element": "Element",
+            "source_kind": "From",
+            "rate_pct": st.column_config.NumberColumn("Rate (partially pooled)", format="%.1f%%"),
+            "low_pct": st.column_config.NumberColumn("95% low", format="%.1f%%"),
+            "high_pct": st.column_config.NumberColumn("95% high", format="%.1f%%"),
+            "raw_pct": st.column_config.NumberColumn("Raw rate", format="%.1f%%"),
+            "shown_count": "Shown in",
+            "observation_count": "Observations",
+            "concern_count": "Concerns",
+        },
     )
 
 st.markdown("**Self-view against mentees' view** (favourable survey answers)")

@@ -76,16 +76,70 @@ what is missing (the mentor's email in the export, or respondents' emails and a 
 """
 )
 
-st.header("The two headline measures")
+st.header("Each source as itself")
 st.markdown(
     f"""
-- **Element frequency** = observations in which the element shows up / all observations of the element.
-- **Mentor coverage** = of the mentors with at least **{s.min_observations_per_mentor}** observations
-  of the element, the share in whose observations it shows up at least
-  **{s.mentor_shown_share:.0%}** of the time.
+Three sources say different things and are never added into one ratio:
 
-*Example*: a mentor with 4 observations of Risk-taking, 2 of them favourable, shows it 50% of the
-time, so counts as covered; a mentor with 2 observations is not measured for coverage at all.
+- **Mentees' ratings**: of the answers to the questions mapped to an element, the share that are
+  favourable.
+- **Session notes**: of the notes a mentor logged, the share in which the element is described.
+  A note that does not mention risk-taking is not evidence against it, so notes run far lower than
+  ratings (about 19% against 40% for risk-taking in the sample): the two are different measures.
+- **Mentors' self-assessments**: shown only against their own mentees' ratings (the perception gap).
+
+**Coverage** is the estimated share of mentors whose own rate reaches **{s.mentor_shown_share:.0%}**
+(adjustable), per source. Each mentor's rate is **partially pooled**: a mentor with 4 observations
+is pulled towards the programme's rate, one with 80 barely moves, so chance alone does not make
+anyone look like 0% or 100%. Coverage adds up each mentor's probability of clearing the threshold;
+the Elements page shows it at 30% to 70% too, since where the line is drawn matters.
+
+*Example*: if mentors' rates spread like a Beta(2, 8) (mean 20%), a mentor with 0 of 4 notes
+showing an element is estimated at 2 / (10 + 4) = 14%, not 0%.
+
+For scripts written against earlier versions, `summary --json` still carries the old pooled
+figures beside the sources (`frequency_pct`: ratings and notes in one ratio; `coverage_pct`: the
+share of mentors with at least **{s.min_observations_per_mentor}** observations who show the element
+at least half the time), marked as such; the pages use the sources.
+"""
+)
+
+st.header("Intervals")
+st.markdown(
+    """
+Every level carries a **95% interval that counts mentors, not notes**: sixty notes of one mentor
+are not sixty independent facts about the programme. The interval is Wilson's score interval at
+an *effective* number of observations (observations divided by the design effect, the ratio of
+the mentor-clustered variance to that of independent answers), with Student's t over
+mentors - 1 degrees of freedom, so a figure from few mentors says so.
+
+*Example*: 7 of 10 favourable answers from 6 mentors (3/3, 1/1, 0/1, 1/1, 0/1, 2/3) is 70%,
+interval 30% to 93%. Read as ten independent answers it would be 40% to 89%: too sure.
+
+A headline claims a difference only where the intervals support it; otherwise it says the
+elements or groups are not distinguishable.
+"""
+)
+
+st.header("Perception gap")
+st.markdown(
+    """
+Each mentor's self-assessment is paired with **their own mentees'** ratings in the same survey
+round (a round is the quarter the survey ran in), survey questions only, each side favourable by
+its own scale (Agree or Strongly agree; Often or Always). The gap is self minus mentees, averaged
+over the pairs, with an interval clustered by mentor and the number of pairs.
+"""
+)
+
+st.header("Who to coach on what")
+st.markdown(
+    """
+A mentor is compared like with like: their session notes with every other mentor's notes, their
+mentees' ratings with every other mentor's ratings (only when at least 5 mentees answered, and
+each mentee counting once). The test asks whether their rate is below that benchmark by more than
+chance would make it. Every mentor-element comparison on the page is corrected together
+(Benjamini-Hochberg, a 5% false discovery rate): of the mentors listed, about 1 in 20 at most is
+there by chance. In a simulated programme where no mentor differs, the list comes out empty.
 """
 )
 
@@ -121,15 +175,35 @@ The two day thresholds are defaults: change them under **Thresholds** on the Pro
 
 st.header("Changes over time")
 st.markdown(
-    "Month by month, the Trends line follows **session notes** when both sources are chosen: "
-    "survey answers arrive only in survey months and run higher, so mixing them in would turn "
-    "every wave into a jump. Survey answers are compared **wave by wave**."
+    "Month by month, the Trends line follows **session notes**: survey answers arrive only in "
+    "survey months, so they are compared **wave by wave**."
 )
 st.markdown(
     """
-A period's frequency is compared with the previous period's by a pooled **two-proportion z-test**;
-the change is called *up* or *down* only when p < 0.05. When either period has fewer than 30
-observations, or fewer than 5 expected in any cell, it reads **not enough data**.
+A period's share is compared with the previous period's, each mentor against themself where
+they appear in both, with the mentor-clustered variance of the difference. A page runs many such
+tests at once (4 elements x 18 months = 72 on the monthly chart), and at the 5% level about 3.6 of
+72 would look significant by chance alone. So the tests on a view are **corrected together**
+(Benjamini-Hochberg): a change is called *up* or *down* only when its q-value is below 0.05, and
+the page says how many tests it ran. Periods with fewer than 30 observations are not tested.
+"""
+)
+
+st.header("Did a programme event make a difference?")
+st.markdown(
+    """
+On Trends, choose an event (a mentor training, say), when it happened and whom it applied to.
+The **difference-in-differences** compares how much the treated mentors changed after it with how
+much the other mentors changed: what happened to everyone (the season, the survey) cancels out.
+Each mentor is compared with themself (mentor fixed effects); the 95% interval is clustered by
+mentor, and the four elements' tests are corrected together. Only mentors seen before and after
+count. Before the event, the two groups' lines should run together (the **pre-trend**, drawn
+beside it): if they were already drifting apart, the difference is not the event's doing.
+
+*Example (the sample)*: the training on 2 March 2026 for two cohorts raised risk-taking in
+session notes by 4.7 points [1.0 to 8.3] and learning by 8.3 [4.1 to 12.5] more than in the other
+cohort; trust changed by 0.7 [-4.5 to 5.8]: no effect, as the sample was built. A placebo event
+on 1 December 2025 finds nothing on any element.
 """
 )
 

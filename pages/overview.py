@@ -2,6 +2,7 @@
 
 import html
 
+import pandas as pd
 import streamlit as st
 
 from analysis.model import ELEMENT_LABELS, ELEMENTS
@@ -49,29 +50,28 @@ def _show_clicked_element() -> None:
 common.chart_block(built, filters, "overview", on_click=_show_clicked_element)
 st.caption("Click a bar to see the notes and comments behind it (below).")
 
-summary = common.view("element_overview", filters)
+levels = common.view("by_source", filters)
 st.subheader("How these numbers were derived")
 st.markdown(
-    "**Frequency** is the share of observations in which the element shows up: an observation is an "
-    "answer to one of the element's survey items (favourable when in the top quarter of its scale) "
-    "or a session note or survey comment (the element is detected in the text). **Coverage** is, "
-    "of the mentors with at least 3 observations of the element, the share in whose observations it "
-    "shows up at least half the time. Mentors' self-assessments are kept apart (see Elements). "
-    "See **Methodology** for the full rules."
+    "Each source is reported as itself. **Mentees' ratings**: of the answers to the survey "
+    "questions mapped to an element, the share that are favourable (Agree or Strongly agree on an "
+    "agreement scale, Often or Always on a frequency scale; for a negatively worded question, the "
+    "disagreeing answers). **Session notes**: the share of notes in which the element is described "
+    "(read by the rubric, see Methodology). The range after each figure is its 95% interval, "
+    "computed so that many observations of the same mentor count as what they are: one mentor. "
+    "Mentors' self-assessments are kept apart (see Elements)."
 )
 rows = []
-for element in ELEMENTS:
-    row = summary.set_index("element").loc[element]
-    if row["suppressed"]:
-        rows.append(
-            f"- **{ELEMENT_LABELS[element]}**: hidden (fewer than the anonymity minimum of people)."
-        )
+for row in levels[levels["source"].isin(filters.level_sources())].itertuples():
+    if row.suppressed or pd.isna(row.pct):
+        why = row.reason if row.reason and row.reason != "no data" else "no data in view"
+        rows.append(f"- **{row.label}**, {row.source_label.lower()}: not shown ({why}).")
         continue
     rows.append(
-        f"- **{ELEMENT_LABELS[element]}**: {row['shown_count']:,} of {row['observation_count']:,} "
-        f"observations = **{row['frequency_pct']}%**; {row['mentors_covered']} of "
-        f"{row['mentors_measured']} measured mentors = **{row['coverage_pct']}%** coverage; "
-        f"{row['concern_count']:,} concerns (the opposite described)."
+        f"- **{row.label}**, {row.source_label.lower()}: {int(row.shown_count):,} of "
+        f"{int(row.observation_count):,} = **{row.pct:.1f}%** (95% interval {row.ci_low:.1f}-"
+        f"{row.ci_high:.1f}%) from {int(row.mentors)} mentors; {int(row.concern_count):,} "
+        "describe the opposite."
     )
 st.markdown("\n".join(rows))
 with st.expander("Which survey questions, notes and comments feed each element"):
@@ -90,7 +90,7 @@ with st.expander("Which survey questions, notes and comments feed each element")
         },
     )
     st.caption(
-        "A survey question counts as shown when its answer is in the top quarter of its scale; "
+        "A survey question counts as shown when its answer is favourable on its own scale; "
         "notes and comments when the rubric finds the element (see Methodology). Mentors' "
         "self-assessments are not included here."
     )

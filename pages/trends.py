@@ -1,12 +1,16 @@
-"""Trends: element frequency by month or quarter and by survey wave, with change tests and the
-program's events marked on the time axis."""
+"""Trends: element shares by month or quarter with their intervals, changes called only beyond
+chance (the view's tests corrected together), survey waves compared, and the impact of a
+programme event on the mentors it applied to (difference-in-differences)."""
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
+from analysis import charts
 from analysis.errors import MentoringError
 from analysis.ingest.upkeep import add_program_event
+from analysis.model import ELEMENT_LABELS, ELEMENTS, SOURCE_LABELS, Treated
 from pages import common
 
 common.route_through_dashboard()
@@ -25,53 +29,166 @@ grain = st.segmented_control(
 built = common.chart(f"trend-{grain}", filters)
 if filters.source == "both":
     st.caption(
-        "Month by month this follows the session notes: survey answers arrive only in survey "
-        "months and run higher, so mixing them in would make every wave look like a jump. Survey "
-        "answers are compared wave by wave below."
+        "Over time this follows the session notes: survey answers arrive only in survey months, "
+        "so they are compared wave by wave below."
     )
 common.chart_block(built, filters, "trend")
 
-latest = (
-    built.table.dropna(subset=["frequency_pct"])
-    .sort_values("period_start")
-    .groupby("element")
-    .tail(1)
-)
-if len(latest):
-    st.subheader("Latest period against the one before")
+tested = built.table.dropna(subset=["p_value"]) if len(built.table) else built.table
+if len(tested):
+    called = tested[tested["verdict"].isin(["up", "down"])]
+    st.subheader("Changes from one period to the next")
+    st.markdown(
+        f"**{len(tested)} changes were tested** (each element, each period against the one "
+        "before) and corrected together with the Benjamini-Hochberg procedure: a change is called "
+        f"up or down only when its q-value is below 0.05. **{len(called)} "
+        f"{'is' if len(called) == 1 else 'are'} called.** Testing many changes at once makes "
+        "some look significant by chance alone; the correction keeps those out."
+    )
+    latest = tested.sort_values("period_start").groupby("element").tail(1)
     st.dataframe(
-        latest[
+        pd.concat([called, latest])
+        .drop_duplicates()[
             [
                 "element",
                 "period_start",
-                "frequency_pct",
-                "observation_count",
+                "pct",
                 "change_pts",
+                "change_low",
+                "change_high",
                 "p_value",
+                "q_value",
                 "verdict",
             ]
-        ],
+        ]
+        .assign(element=lambda f: f["element"].map(ELEMENT_LABELS)),
         hide_index=True,
         column_config={
+            "element": "Element",
             "period_start": st.column_config.DateColumn("Period from"),
-            "frequency_pct": st.column_config.NumberColumn("Frequency", format="%.1f%%"),
-            "observation_count": "n",
+            "pct": st.column_config.NumberColumn("Share", format="%.1f%%"),
             "change_pts": st.column_config.NumberColumn("Change (points)", format="%+.1f"),
-            "p_value": st.column_config.NumberColumn("p-value", format="%.3f"),
+            "change_low": st.column_config.NumberColumn("95% low", format="%+.1f"),
+            "change_high": st.column_config.NumberColumn("95% high", format="%+.1f"),
+            "p_value": st.column_config.NumberColumn("p", format="%.3f"),
+            "q_value": st.column_config.NumberColumn("q (corrected)", format="%.3f"),
+            "verdict": "Verdict",
         },
     )
-    st.caption("Two-proportion z-test against the previous period; 'not enough data' when n < 30.")
 
 st.subheader("By survey wave")
 common.chart_block(common.chart("wave-comparison", filters), filters, "waves")
 
-with st.expander("Mark a program event on the time axis (e.g. a mentor training)"):
+st.header("Did a programme event make a difference?")
+st.markdown(
+    "Compare the mentors an event applied to (a training, say) with the other mentors, before and "
+    "after: the **difference-in-differences** is how much more the treated mentors changed than "
+    "the others did. Each mentor is compared with themself (fixed effects), and the interval "
+    "counts mentors, not notes. Before the event the two groups' lines should run together (the "
+    "*pre-trend*): if they already diverged, the difference is not the event's doing."
+)
+events = common.view("program_events", filters)
+with_group = events[events["treated_json"].notna()] if len(events) else events
+options = [
+    (pd.Timestamp(r.event_date).date(), str(r.label), Treated.from_json(r.treated_json))
+    for r in with_group.itertuples()
+]
+left, right = st.columns([2, 1])
+choice = left.selectbox(
+    "Event",
+    range(len(options) + 1),
+    index=len(options) - 1 if options else 0,
+    format_func=lambda i: (
+        "Another date and group..."
+        if i == len(options)
+        else f"{options[i][1]} ({options[i][0]:%d %b %Y}): {options[i][2].describe()}"
+    ),
+    key="impact-event",
+)
+source = right.radio(
+    "Measured in",
+    ["session_note", "mentee_rating"],
+    format_func=SOURCE_LABELS.get,
+    key="impact-source",
+)
+if choice == len(options):
+    day = st.date_input("Event date", value=None, key="impact-date")
+    groups = common.view("filter_choices", filters)
+    cols = st.columns(3)
+    treated = Treated(
+        departments=tuple(cols[0].multiselect("Departments it applied to", groups["departments"])),
+        cohorts=tuple(cols[1].multiselect("Cohorts it applied to", groups["cohorts"])),
+        locations=tuple(cols[2].multiselect("Locations it applied to", groups["locations"])),
+        emails=tuple(
+            line.strip()
+            for line in st.text_area(
+                "Or the mentors it applied to, one email per line", key="impact-emails"
+            ).splitlines()
+            if line.strip()
+        ),
+    )
+    label = "This event"
+else:
+    day, label, treated = options[choice]
+if day is None or treated == Treated():
+    st.info("Choose the event's date and whom it applied to.", icon=":material/event:")
+else:
+    result = common.view("impact", filters, day, treated, source)
+    st.plotly_chart(
+        charts.impact(result.effects, f"{label} ({day:%d %b %Y})"), theme=None, key="impact-chart"
+    )
+    st.dataframe(
+        result.effects[
+            [
+                "label",
+                "effect_pts",
+                "ci_low",
+                "ci_high",
+                "p",
+                "q",
+                "treated_mentors",
+                "control_mentors",
+            ]
+        ],
+        hide_index=True,
+        column_config={
+            "label": "Element",
+            "effect_pts": st.column_config.NumberColumn("Effect (points)", format="%+.1f"),
+            "ci_low": st.column_config.NumberColumn("95% low", format="%+.1f"),
+            "ci_high": st.column_config.NumberColumn("95% high", format="%+.1f"),
+            "p": st.column_config.NumberColumn("p", format="%.3f"),
+            "q": st.column_config.NumberColumn("q (4 tests corrected)", format="%.3f"),
+            "treated_mentors": "Treated mentors",
+            "control_mentors": "Other mentors",
+        },
+    )
+    st.caption(
+        "Only mentors seen both before and after the event count. An effect is called when its "
+        "q-value (the four elements corrected together) is below 0.05."
+    )
+    element = st.selectbox(
+        "Pre-trend for", ELEMENTS, format_func=ELEMENT_LABELS.get, key="impact-element"
+    )
+    st.plotly_chart(
+        charts.impact_series(result.series, day, element), theme=None, key="impact-series"
+    )
+
+with st.expander("Record a programme event (e.g. a mentor training)"):
     with st.form("add-event", clear_on_submit=True):
-        day = st.date_input("Date", value=date.today())
-        label = st.text_input("What happened", max_chars=200)
+        event_day = st.date_input("Date", value=date.today())
+        event_label = st.text_input("What happened", max_chars=200)
+        groups = common.view("filter_choices", filters)
+        cols = st.columns(3)
+        who = Treated(
+            departments=tuple(cols[0].multiselect("Departments", groups["departments"])),
+            cohorts=tuple(cols[1].multiselect("Cohorts", groups["cohorts"])),
+            locations=tuple(cols[2].multiselect("Locations", groups["locations"])),
+        )
         if st.form_submit_button("Add event"):
             try:
-                add_program_event(common.store(), day, label)
+                add_program_event(
+                    common.store(), event_day, event_label, None if who == Treated() else who
+                )
                 st.success("Event added: it now shows on the trend chart.")
                 st.rerun()
             except MentoringError as exc:

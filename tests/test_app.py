@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 from pathlib import Path
 
@@ -66,21 +67,25 @@ def test_overview_shows_headline_figures_and_the_four_elements(app):
         "Survey responses": "10",
     }
     figure = _figures(at)[0]
-    frequency = figure["data"][0]
-    assert list(frequency["y"]) == [
+    # Only mentees' ratings: the fixture's sessions carry no notes, so that source draws nothing.
+    (ratings,) = figure["data"]
+    assert ratings["name"] == "Mentees' ratings"
+    assert list(ratings["y"]) == [
         "Trust & confidence",
         "Risk-taking",
         "Learning from everything",
         "Process & relationship",
     ]
-    assert list(frequency["x"]) == [70.0, 40.0, 62.5, 60.0]
-    coverage = figure["data"][1]
-    assert list(coverage["x"]) == [100.0, 0.0, 100.0, 50.0]
-    assert figure["layout"]["title"]["text"].startswith(
-        "Risk-taking is the least common element: 40%"
+    assert list(ratings["x"]) == [70.0, 40.0, 62.5, 60.0]
+    # each bar carries its mentor-clustered interval (trust: 30.3-92.6, see test_stats)
+    assert ratings["text"][0] == "70% [30-93]  n=10"
+    # 40% on 10 answers from 6 mentors is not distinguishable from the next element: no claim
+    assert html.unescape(figure["layout"]["title"]["text"]) == (
+        "In mentees' ratings, risk-taking (40%) and process & relationship (60%) are not "
+        "distinguishable; see the intervals"
     )
     derivation = " ".join(m.value for m in at.markdown)
-    assert "7 of 10 observations = **70.0%**" in derivation
+    assert "7 of 10 = **70.0%** (95% interval 30.3-92.6%) from 6 mentors" in derivation
 
 
 def test_overview_lists_the_questions_behind_each_element_with_their_counts(app):
@@ -114,7 +119,7 @@ def test_overview_filtered_to_a_small_department_hides_element_figures(app):
     assert not at.exception
     assert _metrics(at)["Mentors"] == "3"
     derivation = " ".join(m.value for m in at.markdown)
-    assert "hidden (fewer than the anonymity minimum" in derivation
+    assert "Trust & confidence**, mentees' ratings: not shown (fewer than 5 mentors)" in derivation
 
 
 def test_methodology_states_the_thresholds_in_force(app):
@@ -127,8 +132,12 @@ def test_methodology_states_the_thresholds_in_force(app):
 def test_elements_page_shows_frequency_and_coverage_table(app):
     at = app("elements")
     table = at.dataframe[0].value
-    assert table["frequency_pct"].tolist() == [70.0, 40.0, 62.5, 60.0]
-    assert table["coverage_pct"].tolist() == [100.0, 0.0, 100.0, 50.0]
+    ratings = table[table["source_label"] == "Mentees' ratings"]
+    assert ratings["pct"].tolist() == [70.0, 40.0, 62.5, 60.0]
+    assert ratings["observation_count"].tolist() == [10, 10, 8, 10]
+    assert ratings["coverage_pct"].notna().all()
+    notes = table[table["source_label"] == "Session notes"]
+    assert notes["pct"].isna().all() and set(notes["reason"]) == {"no data"}
     # Six mentors with at most 2 answers each per element: no mentor reaches the 3 observations a
     # rate needs, there are no notes or comments, and no mentor rated themselves. Each of the four
     # charts says why it is empty in words instead of drawing an empty frame.
@@ -230,7 +239,7 @@ def test_upload_page_shows_the_ingest_history(app):
 
 def test_brief_page_offers_every_named_chart(app):
     at = app("brief")
-    assert len(at.multiselect(key="brief-charts").options) == 12
+    assert len(at.multiselect(key="brief-charts").options) == 13
 
 
 @pytest.mark.parametrize(

@@ -307,7 +307,15 @@ def test_summary_json_shows_the_hand_computed_frequency_for_google_forms(tmp_pat
     # 6 responses about 6 mentors from 6 respondents: enough people to show the figures;
     # each mentor has one observation per element, fewer than the 3 needed to be "measured"
     assert (document["response_count"], document["mentor_count"]) == (6, 6)
-    assert document["elements"] == {
+    pooled = {
+        element: {k: v for k, v in figures.items() if k not in ("by_source", "suppressed")}
+        for element, figures in document["elements"].items()
+    }
+    ratings = {e: f["by_source"]["mentee_rating"] for e, f in document["elements"].items()}
+    assert [ratings[e]["pct"] for e in ratings] == [66.7, 60.0, 60.0, 66.7]
+    assert [ratings[e]["n"] for e in ratings] == [6, 5, 5, 6]
+    assert all(r["ci_low"] < r["pct"] < r["ci_high"] for r in ratings.values())
+    assert pooled == {
         "trust": {
             "frequency_pct": 66.7,  # 4 of 6
             "coverage_pct": None,

@@ -66,7 +66,57 @@ def test_summary_json_matches_the_hand_computation(small_db: Path):
     assert document["mentor_count"] == 6
     assert document["session_count"] == 8
     assert document["response_count"] == 10
-    assert document["elements"] == EXPECTED_ELEMENTS
+    pooled = {
+        element: {k: v for k, v in figures.items() if k not in ("by_source", "suppressed")}
+        for element, figures in document["elements"].items()
+    }
+    assert pooled == EXPECTED_ELEMENTS
+    for element, per_mentor in MENTEE_ANSWERS_BY_MENTOR.items():
+        ratings = document["elements"][element]["by_source"]["mentee_rating"]
+        assert ratings == _clustered_by_hand(per_mentor)
+        # no session notes in the fixture and no self-assessments: each source stands empty
+        assert document["elements"][element]["by_source"]["session_note"] == {
+            "pct": None,
+            "ci_low": None,
+            "ci_high": None,
+            "n": None,
+            "mentors": None,
+        }
+
+
+# Favourable / answered per mentor (Ana, Ben, Chen, Dara, Eve, Femi), from the table above.
+MENTEE_ANSWERS_BY_MENTOR = {
+    "trust": [(3, 3), (1, 1), (0, 1), (1, 1), (0, 1), (2, 3)],
+    "risk": [(1, 3), (1, 1), (0, 1), (1, 1), (0, 1), (1, 3)],
+    "learning": [(2, 2), (0, 1), (1, 1), (0, 0), (0, 1), (2, 3)],
+    "relationship": [(2, 3), (1, 1), (0, 1), (1, 1), (1, 1), (1, 3)],
+}
+
+
+def _clustered_by_hand(per_mentor: list[tuple[int, int]]) -> dict[str, float | int]:
+    """The share and its mentor-clustered 95% interval, the long way: the linearised variance of
+    the ratio over mentors, the design effect against independent answers, Wilson's interval at
+    the effective n with Student's t over mentors - 1 degrees of freedom."""
+    from scipy.stats import t
+
+    answered = [(y, n) for y, n in per_mentor if n]
+    big_n = sum(n for _, n in answered)
+    p = sum(y for y, _ in answered) / big_n
+    m = len(answered)
+    variance = m / (m - 1) * sum((y - p * n) ** 2 for y, n in answered) / big_n**2
+    effective = big_n / max(1.0, variance / (p * (1 - p) / big_n))
+    z = t.ppf(0.975, m - 1)
+    centre = (p + z * z / (2 * effective)) / (1 + z * z / effective)
+    half = (
+        z / (1 + z * z / effective) * (p * (1 - p) / effective + z * z / (4 * effective**2)) ** 0.5
+    )
+    return {
+        "pct": round(100 * p, 1),
+        "ci_low": round(100 * (centre - half), 1),
+        "ci_high": round(100 * (centre + half), 1),
+        "n": big_n,
+        "mentors": m,
+    }
 
 
 def test_program_health_matches_the_hand_computation(small_store: Store):
@@ -279,19 +329,48 @@ def test_an_unusable_file_exits_2_with_a_plain_message_and_changes_nothing(tmp_p
 def test_perception_gap_matches_the_hand_computation_and_self_ratings_stay_out_of_headlines(
     small_store: Store,
 ):
+    from scipy.stats import t
+
     before = views.summary(small_store)
     ingest_file(small_store, ROOT / "tests" / "data" / "small-self" / "mentor-self-assessment.csv")
     gap = views.perception_gap(small_store, Filters()).set_index("element")
-    # Six self-assessments on Never..Always; Often and Always are favourable (>= 0.75):
-    # trust 4/6, risk 3/6, learning 4/6, relationship 5/6. Mentees: 70, 40, 62.5, 60 (above).
-    assert gap["self_pct"].to_dict() == {
-        "trust": 66.7,
-        "risk": 50.0,
-        "learning": 66.7,
-        "relationship": 83.3,
+    # Paired by mentor (Ana, Ben, Chen, Dara, Eve, Femi) in the same wave (June 2026): each
+    # mentor's one self-assessment answer (Often or Always favourable) against the share of their
+    # mentees' answers that are favourable.
+    pairs = {
+        "trust": [(100, 100), (100, 100), (100, 0), (100, 100), (0, 0), (0, 200 / 3)],
+        "risk": [(100, 100 / 3), (100, 100), (0, 0), (0, 100), (100, 0), (0, 100 / 3)],
+        # Dara's mentee left learning blank: no pair for Dara
+        "learning": [(100, 100), (0, 0), (100, 100), (100, 0), (0, 200 / 3)],
+        "relationship": [
+            (0, 200 / 3),
+            (100, 100),
+            (100, 0),
+            (100, 100),
+            (100, 100),
+            (100, 100 / 3),
+        ],
     }
-    assert gap["self_n"].tolist() == [6, 6, 6, 6]
-    assert gap["mentee_pct"].tolist() == [70.0, 40.0, 62.5, 60.0]
-    assert gap["gap_pts"].tolist() == [-3.3, 10.0, 4.2, 23.3]
-    # Self-ratings never enter the headline figures.
-    assert views.summary(small_store)["elements"] == before["elements"]
+    for element, sides in pairs.items():
+        gaps = [own - mentees for own, mentees in sides]
+        mean = sum(gaps) / len(gaps)
+        sd = (sum((g - mean) ** 2 for g in gaps) / (len(gaps) - 1)) ** 0.5
+        half = t.ppf(0.975, len(gaps) - 1) * sd / len(gaps) ** 0.5
+        assert gap.at[element, "pairs"] == len(gaps)
+        assert gap.at[element, "gap_pts"] == pytest.approx(mean)
+        assert (gap.at[element, "ci_low"], gap.at[element, "ci_high"]) == pytest.approx(
+            (mean - half, mean + half)
+        )
+    assert gap["gap_pts"].round(1).tolist() == [5.6, 5.6, 6.7, 16.7]
+    # Self-ratings never enter the headline figures (nor mentees' ratings or notes).
+    after = views.summary(small_store)
+    for element in after["elements"]:
+        for source in ("mentee_rating", "session_note"):
+            assert (
+                after["elements"][element]["by_source"][source]
+                == before["elements"][element]["by_source"][source]
+            )
+        assert (
+            after["elements"][element]["frequency_pct"]
+            == (before["elements"][element]["frequency_pct"])
+        )

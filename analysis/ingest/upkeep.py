@@ -11,6 +11,7 @@ from analysis import elements
 from analysis.errors import IngestError
 from analysis.ingest import identity
 from analysis.ingest.write import insert_frame, text_evidence
+from analysis.model import Treated
 from analysis.store import Store, execute
 
 # Tables whose rows hang off a session or a survey response, with the column naming it.
@@ -129,13 +130,18 @@ def rubric_is_current(store: Store) -> bool:
     return stored is None or stored == elements.rubric_hash(elements.load_rubric())
 
 
-def add_program_event(store: Store, day: date, label: str) -> None:
-    """Record a program event (e.g. a mentor training) to mark on trend charts."""
+def add_program_event(store: Store, day: date, label: str, treated: Treated | None = None) -> None:
+    """Record a program event (e.g. a mentor training) to mark on trend charts; with `treated`,
+    whom it applied to, so its impact can be measured."""
     text = label.strip()
     if not text:
         raise IngestError("Give the event a short name, e.g. 'Mentor training'.")
     with store.write() as con:
-        execute(con, "INSERT INTO program_events VALUES ($d, $l)", {"d": day, "l": text[:200]})
+        execute(
+            con,
+            "INSERT INTO program_events (event_date, label, treated_json) VALUES ($d, $l, $t)",
+            {"d": day, "l": text[:200], "t": treated.to_json() if treated else None},
+        )
 
 
 def clear_sample_flag(store: Store) -> None:

@@ -1,15 +1,15 @@
--- Per value of a segment column mapped in a survey (the respondent's team, tenure, ...) and element:
--- the heatmap cells. Only survey answers and comments carry a respondent, so only they count here.
+-- Per value of a segment column mapped in a survey (the respondent's team, tenure, ...), element
+-- and mentor: mentees' ratings only (only survey answers carry a respondent's segment).
 SELECT
     rs.value AS segment_value,
-    obs.element,
+    src.element,
+    src.mentor_id,
     count(*) AS observation_count,
-    count(*) FILTER (WHERE obs.value = 1) AS shown_count,
-    count(DISTINCT obs.mentor_id) AS mentor_count,
-    count(DISTINCT obs.respondent_hash) AS respondent_count
-FROM obs
+    sum(src.shown) AS shown_count,
+    count(DISTINCT src.respondent_hash) AS respondent_count
+FROM src
 JOIN response_segments AS rs
-  ON rs.response_id = split_part(obs.source_id, '/', 1) AND rs.segment = $segment
-WHERE obs.source IN ('survey_item', 'survey_comment')
-GROUP BY segment_value, obs.element
-ORDER BY segment_value, obs.element
+  ON rs.response_id = src.parent_id AND rs.segment = $segment
+WHERE src.source_kind = 'mentee_rating'
+GROUP BY segment_value, src.element, src.mentor_id
+ORDER BY segment_value, src.element, src.mentor_id
