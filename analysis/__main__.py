@@ -17,7 +17,11 @@ EXIT_BUSY = 3
 
 
 def _store(args: argparse.Namespace) -> Store:
-    return Store(resolve_db_path(args.db))
+    store = Store(resolve_db_path(args.db))
+    moved = store.move_key_out()
+    if moved:
+        print(moved, file=sys.stderr)
+    return store
 
 
 def _read_mapping_file(path: str) -> list[dict[str, Any]]:
@@ -38,7 +42,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import load
 
     store = _store(args)
-    new_database = not store.path.exists()
+    new_database, new_key = not store.path.exists(), not store.key_file.exists()
     entries = _read_mapping_file(args.mapping) if args.mapping else []
     failed, loaded_any = False, False
     for name in args.files:
@@ -84,6 +88,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # dashboard's first run still builds the sample.
         for leftover in (store.path, store.path.with_name(store.path.name + ".wal")):
             leftover.unlink(missing_ok=True)
+        if new_key:
+            store.key_file.unlink(missing_ok=True)
     return EXIT_UNUSABLE if failed else 0
 
 
