@@ -2,7 +2,6 @@
 report, load; the history of loads, each removable."""
 
 import json
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +10,7 @@ import streamlit as st
 from analysis import export
 from analysis.bootstrap import is_sample
 from analysis.errors import MentoringError
-from analysis.ingest import load
+from analysis.ingest import load, worker
 from analysis.model import ELEMENTS
 from pages import common
 
@@ -43,14 +42,24 @@ st.title("Upload")
 store = common.store()
 
 
-def _saved_upload(upload) -> Path:
-    """DuckDB and the readers read files, not browser buffers: keep each upload on disk once."""
-    folder = Path(tempfile.gettempdir()) / "mentoring-uploads"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{upload.file_id}{Path(upload.name).suffix.lower()}"
-    if not path.exists():
-        path.write_bytes(upload.getvalue())
-    return path
+def _read_upload(upload, present: set[str]):
+    """Each upload is read once per session, from memory, in a worker process (never written to
+    disk, and a hostile file cannot stall other viewers); what was read goes with the upload."""
+    read = st.session_state.setdefault("read-uploads", {})
+    for gone in set(read) - present:
+        del read[gone]
+    if upload.file_id not in read:
+        data = upload.getvalue()
+        try:
+            with st.spinner(f"Reading {upload.name}..."):
+                raw, detected = worker.read_upload(data, upload.name)
+            read[upload.file_id] = (raw, detected, load.content_hash(data), None)
+        except MentoringError as exc:
+            read[upload.file_id] = (None, None, None, exc)
+    raw, detected, digest, refusal = read[upload.file_id]
+    if refusal is not None:
+        raise refusal
+    return raw, detected, digest
 
 
 def _column_label(raw, key: str | None) -> str:
@@ -157,9 +166,8 @@ for upload in uploads or []:
     key = f"up-{upload.file_id}"
     with st.container(border=True):
         st.subheader(upload.name)
-        path = _saved_upload(upload)
         try:
-            raw, detected = load.prepare(store, path, upload.name)
+            raw, detected, digest = _read_upload(upload, {u.file_id for u in uploads})
         except MentoringError as exc:
             common.show_error(exc)
             st.caption("Nothing was loaded from this file.")
@@ -176,7 +184,7 @@ for upload in uploads or []:
         st.write(f"Detected format: {raw.format_label}. {len(raw.frame):,} rows.")
         try:
             if kind != detected:
-                load.prepare(store, path, upload.name, kind)
+                load.kind_of(raw, kind)
             mapping, missing, notes = load.suggest(store, raw, kind)
         except MentoringError as exc:
             common.show_error(exc)
@@ -232,10 +240,10 @@ for upload in uploads or []:
         if st.button("Load this file", type="primary", key=f"{key}-load", disabled=bool(missing)):
             bar = st.progress(0.0, text="Reading rows...")
             try:
-                report = load.ingest_file(
+                report = load.ingest_export(
                     store,
-                    path,
-                    file_name=upload.name,
+                    raw,
+                    digest,
                     kind=kind,
                     mapping=mapping,
                     progress=lambda done, bar=bar: bar.progress(

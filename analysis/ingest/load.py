@@ -70,12 +70,9 @@ class IngestReport:
         return text + "."
 
 
-def content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def content_hash(data: bytes) -> str:
+    """What recognises a file loaded before: the digest of its bytes."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def name_key(name: str) -> str:
@@ -116,11 +113,15 @@ def prepare(
 ) -> tuple[readers.RawExport, str]:
     """Read a file and decide what it is; raise IngestError in plain words when it is unusable."""
     raw = readers.read_export(Path(path), file_name)
+    return raw, kind_of(raw, kind)
+
+
+def kind_of(raw: readers.RawExport, kind: str | None = None) -> str:
+    """What an export is: detected, or the user's choice checked against what it looks like."""
     if kind is None:
-        kind = readers.detect_kind(raw)
-    else:
-        readers.require_kind(raw, kind)
-    return raw, kind
+        return readers.detect_kind(raw)
+    readers.require_kind(raw, kind)
+    return kind
 
 
 def suggest(
@@ -188,28 +189,71 @@ def ingest_file(
     wave: str | None = None,
     progress: Any = None,
 ) -> IngestReport:
-    """Load one export as one batch. The database is unchanged unless everything succeeds."""
+    """Load one export file as one batch (the command line's path: the user's own file, read in
+    this process). The database is unchanged unless everything succeeds."""
     path = Path(path)
     shown_name = file_name or path.name
-    digest = content_hash(path)
+    data = readers.read_file(path, shown_name)
+    digest = content_hash(data)
+    earlier = _earlier_load(store, digest, shown_name)
+    if earlier is not None:
+        return earlier
+    raw = readers.read_export_bytes(data, shown_name)
+    del data
+    return _ingest(store, raw, digest, kind, mapping, invited_count, wave, progress)
+
+
+def ingest_export(
+    store: Store,
+    raw: readers.RawExport,
+    digest: str,
+    kind: str | None = None,
+    mapping: dict[str, Any] | None = None,
+    invited_count: int | None = None,
+    wave: str | None = None,
+    progress: Any = None,
+) -> IngestReport:
+    """Load an export already read (the Upload page reads uploads in a worker process, from
+    memory) as one batch; `digest` is content_hash() of its bytes."""
+    earlier = _earlier_load(store, digest, raw.file_name)
+    if earlier is not None:
+        return earlier
+    return _ingest(store, raw, digest, kind, mapping, invited_count, wave, progress)
+
+
+def _earlier_load(store: Store, digest: str, shown_name: str) -> IngestReport | None:
     earlier = store.query(
         "SELECT batch_id, kind, format, format_label, rows_read FROM ingest_batches "
         "WHERE content_hash = $h ORDER BY batch_id LIMIT 1",
         {"h": digest},
     )
-    if len(earlier):
-        row = earlier.iloc[0]
-        return IngestReport(
-            file=shown_name,
-            kind=str(row["kind"]),
-            format=str(row["format"]),
-            format_label=str(row["format_label"]),
-            rows_read=int(row["rows_read"]),
-            duplicates_skipped=int(row["rows_read"]),
-            batch_id=int(row["batch_id"]),
-            already_loaded=True,
-        )
-    raw, kind = prepare(store, path, shown_name, kind)
+    if not len(earlier):
+        return None
+    row = earlier.iloc[0]
+    return IngestReport(
+        file=shown_name,
+        kind=str(row["kind"]),
+        format=str(row["format"]),
+        format_label=str(row["format_label"]),
+        rows_read=int(row["rows_read"]),
+        duplicates_skipped=int(row["rows_read"]),
+        batch_id=int(row["batch_id"]),
+        already_loaded=True,
+    )
+
+
+def _ingest(
+    store: Store,
+    raw: readers.RawExport,
+    digest: str,
+    kind: str | None,
+    mapping: dict[str, Any] | None,
+    invited_count: int | None,
+    wave: str | None,
+    progress: Any,
+) -> IngestReport:
+    shown_name = raw.file_name
+    kind = kind_of(raw, kind)
     notes: list[str] = list(getattr(raw, "notes", []) or [])
     if mapping is None:
         mapping, missing, suggestion_notes = suggest(store, raw, kind)
