@@ -308,3 +308,12 @@ def test_the_dashboard_says_once_that_the_key_moved_out(tmp_path: Path, monkeypa
     assert keys.read_key_file(keys.key_path(legacy)) == key
     at.run()
     assert not [i.value for i in at.info if "pseudonym key" in i.value]
+
+
+def test_a_key_file_others_can_read_is_made_owner_only_when_read(tmp_path: Path):
+    key_file = tmp_path / "restored.duckdb.key"
+    key = keys.new_key()
+    key_file.write_text(key.hex() + "\n", encoding="ascii")
+    key_file.chmod(0o644)  # as a careless restore from a backup might leave it
+    assert keys.read_key_file(key_file) == key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600

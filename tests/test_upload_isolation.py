@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from analysis.errors import IngestError
 from analysis.ingest import worker
 from analysis.ingest.limits import Limits
-from analysis.keys import key_path
+from analysis.keys import KEY_ENV, key_path
 from tests import hostile
 from tests.conftest import ROOT, SMALL
 
@@ -187,3 +187,8 @@ def test_a_read_that_needs_more_memory_than_allowed_is_stopped_and_said_plainly(
         "big.csv needed more than the 600 MB of memory a file may take to read, and was stopped. "
         "Export a shorter date range, or save it as CSV."
     )
+
+
+def test_the_worker_that_reads_untrusted_bytes_never_receives_the_key(monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "ab" * 32)
+    assert KEY_ENV not in worker._worker_environment()

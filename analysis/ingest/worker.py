@@ -14,6 +14,7 @@ import threading
 from analysis.errors import IngestError, MentoringError
 from analysis.ingest import readers
 from analysis.ingest.limits import LIMITS, Limits
+from analysis.keys import KEY_ENV
 
 # at most this many uploads are read at once, whatever the number of viewers: each may use
 # Limits.worker_memory_bytes
@@ -33,8 +34,7 @@ def read_upload(
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            # native libraries reserve address space per thread; one thread each is plenty here
-            env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+            env=_worker_environment(),
         )
         try:
             out, err = worker.communicate(
@@ -63,6 +63,13 @@ def read_upload(
     if outcome == "refused":
         raise IngestError(payload)
     return payload
+
+
+def _worker_environment() -> dict[str, str]:
+    # The worker reads untrusted bytes: it gets nothing it does not need, the pseudonym key least.
+    # Native libraries reserve address space per thread; one thread each is plenty here.
+    environment = {k: v for k, v in os.environ.items() if k != KEY_ENV}
+    return {**environment, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def _serve() -> None:
