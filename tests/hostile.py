@@ -7,9 +7,13 @@ zlib itself would take half a minute, and the file is exactly what an attacker w
 
 from __future__ import annotations
 
+import io
 import struct
+import zipfile
 import zlib
 from pathlib import Path
+
+import xlsxwriter
 
 _PARTS = {
     "[Content_Types].xml": (
@@ -182,4 +186,29 @@ def session_log_with_nul(path: Path, rows: int = 100, nul_row: int = 80) -> Path
     data = ("\n".join(lines) + "\n").encode("utf-8")
     assert data.index(b"\x00") > 4096
     path.write_bytes(data)
+    return path
+
+
+def session_log_xlsx_with_nul(path: Path, rows: int = 30, nul_row: int = 20) -> Path:
+    """A session log written as Excel writes text (once, in the shared strings part), with a NUL
+    byte put into the notes of data row `nul_row`."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Session ID", "Meeting Date", "Mentor Name", "Mentee Name", "Notes"])
+    for i in range(1, rows + 1):
+        notes = "Talked NULHERE goals" if i == nul_row else "Talked about goals"
+        sheet.write_row(
+            i, 0, [f"S-{i}", f"2026-07-{1 + i % 28:02d}", "Ana Moreno", f"Mentee {i}", notes]
+        )
+    book.close()
+    damaged = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(out.getvalue())) as source,
+        zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            content = source.read(info.filename)
+            target.writestr(info, content.replace(b"NULHERE", b"N\x00L"))
+    path.write_bytes(damaged.getvalue())
     return path
