@@ -52,7 +52,9 @@ except MentoringError as exc:
 except MemoryError:
     outcome = "MemoryError"
 seconds = time.perf_counter() - start
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not ru_maxrss: Linux carries a parent's peak into its child's ru_maxrss across exec, so
+# the worker's figure (RUSAGE_CHILDREN) is an upper bound that includes this process at its start
+own = int(Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0])
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({{"seconds": seconds, "peak_mb": max(own, workers) / 1024,
                   "outcome": outcome, "code": analysis.__file__}}))
