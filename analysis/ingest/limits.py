@@ -51,7 +51,7 @@ _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 
 
-def _mb(count: int) -> str:
+def _size(count: int) -> str:
     if count < 1024 * 1024:
         return f"{count / 1024:,.0f} KB"
     return f"{count / (1024 * 1024):,.0f} MB"
@@ -60,7 +60,7 @@ def _mb(count: int) -> str:
 def check_file_size(size: int, name: str, limits: Limits) -> None:
     if size > limits.max_file_bytes:
         raise IngestError(
-            f"{name} is {_mb(size)}, more than the {_mb(limits.max_file_bytes)} a file may be. "
+            f"{name} is {_size(size)}, more than the {_size(limits.max_file_bytes)} a file may be. "
             "Export a shorter date range, or split the file."
         )
 
@@ -132,7 +132,7 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], name: str, limits: Lim
     total = sum(member.file_size for member in members)
     if total > limits.max_unzipped_bytes:
         raise IngestError(
-            f"{name} would unpack to {_mb(total)}, more than the {_mb(limits.max_unzipped_bytes)} "
+            f"{name} would unpack to {_size(total)}, more than the {_size(limits.max_unzipped_bytes)} "
             "a workbook may hold. Export a shorter date range, or save it as CSV."
         )
     for member in members:
