@@ -18,8 +18,14 @@ EXIT_BUSY = 3
 
 
 def _store(args: argparse.Namespace) -> Store:
-    """The database a command reads or changes: it must exist (nothing is created for a read)."""
-    return Store(resolve_db_path(args.db), create=False)
+    """The database a command reads or changes: it must exist (nothing is created for a read).
+    A database from before the key moved out of it moves it out now, and says so."""
+    store = Store(resolve_db_path(args.db), create=False)
+    if store.exists:
+        moved = store.move_key_out()
+        if moved:
+            print(moved, file=sys.stderr)
+    return store
 
 
 def _read_mapping_file(path: str) -> list[dict[str, Any]]:
@@ -69,6 +75,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     path_of_db = resolve_db_path(args.db)
     store = None if args.dry_run and not path_of_db.exists() else Store(path_of_db)
     new_database = not path_of_db.exists()
+    new_key = store is not None and not store.key_file.exists()
+    if store is not None and store.exists:
+        moved = store.move_key_out()
+        if moved:
+            print(moved, file=sys.stderr)
     entries = _read_mapping_file(args.mapping) if args.mapping else []
     facts = FileFacts(invited_count=args.invited, wave=args.wave)
     failed, loaded_any = False, False
@@ -107,6 +118,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # dashboard's first run still builds the sample.
         for leftover in (store.path, store.path.with_name(store.path.name + ".wal")):
             leftover.unlink(missing_ok=True)
+        if new_key:
+            store.key_file.unlink(missing_ok=True)
     return EXIT_UNUSABLE if failed else 0
 
 

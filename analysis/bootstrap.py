@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import keys
 from analysis.ingest.load import ingest_file
 from analysis.ingest.mapping import FileFacts
 from analysis.ingest.upkeep import add_program_event
@@ -55,7 +56,8 @@ def build_sample_database(target: Path, sample_dir: Path = SAMPLE_DIR) -> Path:
     os.remove(temp_name)
     temp = Path(temp_name)
     try:
-        store = Store(temp)
+        # the key goes straight to where the finished database will look for it
+        store = Store(temp, key_file=keys.key_path(target))
         roster = pd.read_csv(sample_dir / "participants.csv", dtype=str)
         for path in sample_files(sample_dir):
             survey = path.name.startswith(("mentee-feedback", "mentor-self"))

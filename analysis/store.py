@@ -1,10 +1,10 @@
 """The DuckDB file: where it lives, its schema and migrations, the one execute() chokepoint,
-short-lived connections, and one transaction per write."""
+short-lived connections, one transaction per write, and the pseudonym key kept outside it."""
 
 from __future__ import annotations
 
 import os
-import secrets
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from analysis import keys
 from analysis.errors import StoreBusy, StoreError, StoreMissing
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "mentoring.duckdb"
@@ -60,6 +61,12 @@ def _is_lock_conflict(exc: duckdb.Error) -> bool:
     return "lock" in str(exc).lower()
 
 
+# Databases whose key has been looked for in this process. The lock keeps every other connection of
+# this process out while an old database's key moves out (the file is replaced meanwhile).
+_key_placed: set[Path] = set()
+_placement_lock = threading.Lock()
+
+
 class Store:
     """One DuckDB file. Connections are opened per unit of work and closed right after, so that
     another process (the command line, a second dashboard) can take its turn with the file.
@@ -67,19 +74,24 @@ class Store:
     error that names the path, and nothing is created."""
 
     def __init__(
-        self, path: str | os.PathLike[str], busy_timeout_s: float = 15.0, create: bool = True
+        self,
+        path: str | os.PathLike[str],
+        busy_timeout_s: float = 15.0,
+        key_file: Path | None = None,
+        create: bool = True,
     ) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s
         self.create = create
+        self.key_file = key_file or keys.key_path(self.path)
+        self._key_notice: str | None = None
 
     @property
     def exists(self) -> bool:
         return self.path.exists()
 
-    @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection with an up-to-date schema; waits while another program holds the file."""
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """Open the file, waiting while another program holds it."""
         if not self.create and not self.path.exists():
             raise StoreMissing(
                 f"There is no database at {self.path}. Load exports into it first "
@@ -90,8 +102,7 @@ class Store:
         delay = 0.05
         while True:
             try:
-                con = duckdb.connect(str(self.path))
-                break
+                return duckdb.connect(str(self.path))
             except duckdb.Error as exc:
                 if not _is_lock_conflict(exc):
                     raise StoreError(f"Could not open the database {self.path}: {exc}") from exc
@@ -102,11 +113,104 @@ class Store:
                     ) from exc
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection with an up-to-date schema; waits while another program holds the file."""
+        self._keep_key_outside()
+        con = self._open()
         try:
             self._migrate(con)
             yield con
         finally:
             con.close()
+
+    def move_key_out(self) -> str | None:
+        """Databases made before the key moved out hold it in their own file: move it out (once,
+        on the first connection of each process). Returns what was done, in words, or None."""
+        if self.path.exists():
+            self._keep_key_outside()
+        notice, self._key_notice = self._key_notice, None
+        return notice
+
+    def _keep_key_outside(self, again: bool = False) -> None:
+        marker = self.path.resolve()
+        if marker in _key_placed and not again:
+            return
+        with _placement_lock:
+            if marker in _key_placed and not again:
+                return
+            if self.path.exists():
+                con = self._open()
+                try:
+                    legacy = _legacy_key(con)
+                    if legacy is not None:
+                        self._move_key_out(con, legacy)
+                finally:
+                    con.close()
+            _key_placed.add(marker)
+
+    def _move_key_out(self, con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+        """Put the database's own key where keys live now, and rewrite the file without it: a row
+        deleted in place stays readable in the file's free blocks, so the rows are copied into a
+        new file that the key never touches, which then takes the old one's place."""
+        name, key_file = self.path.name, self.key_file
+        from_environment = keys.key_from_environment()
+        if from_environment is not None and from_environment != key:
+            raise StoreError(
+                f"{name} still holds its own pseudonym key, and ${keys.KEY_ENV} holds a different "
+                f"one. Unset {keys.KEY_ENV} and open the database once: its key moves to {key_file}. "
+                f"Then set {keys.KEY_ENV} to that file's contents if you keep the key there."
+            )
+        if from_environment is None and keys.write_key_file(key_file, key) != key:
+            raise StoreError(
+                f"{name} still holds its own pseudonym key, but {key_file} exists and holds another "
+                "(it belongs to another database). Move that file aside and open the database again."
+            )
+        scrubbed = self.path.with_name(self.path.name + ".moving-key")
+        leftovers = (scrubbed, scrubbed.with_name(scrubbed.name + ".wal"))
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        try:
+            execute(con, "CHECKPOINT")
+            source = str(execute(con, "SELECT current_database()").fetchone()[0])
+            tables = execute(
+                con,
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = $db",
+                {"db": source},
+            ).fetchall()
+            execute(con, "ATTACH $path AS key_scrub", {"path": str(scrubbed)})
+            # Names cannot be bound: these are DuckDB's own (the database, our tables), quoted.
+            execute(con, f"COPY FROM DATABASE {_quoted(source)} TO key_scrub (SCHEMA)")
+            execute(con, "BEGIN TRANSACTION")
+            for (table,) in tables:
+                # the key is never written to the new file, not even as a row deleted later
+                keep = " WHERE key <> 'hash_key'" if table == "meta" else ""
+                execute(
+                    con,
+                    f"INSERT INTO key_scrub.{_quoted(table)} "  # noqa: S608
+                    f"SELECT * FROM {_quoted(source)}.{_quoted(table)}{keep}",
+                )
+            execute(
+                con,
+                "INSERT INTO key_scrub.meta VALUES ('key_check', $check)",
+                {"check": keys.key_check(key)},
+            )
+            execute(con, "COMMIT")
+            execute(con, "DETACH key_scrub")
+            # still holding the old file's lock, so no other program sees it half-way
+            os.replace(scrubbed, self.path)
+        finally:
+            for leftover in leftovers:
+                leftover.unlink(missing_ok=True)
+        where = f"${keys.KEY_ENV}" if from_environment is not None else str(key_file)
+        self._key_notice = (
+            f"The pseudonym key of {name} was kept inside the database file, so the file alone "
+            f"could re-identify people. It now lives only in {where}, and the file was rewritten "
+            "without it. Back up the key apart from the database: without it, new loads cannot "
+            "recognise people loaded before. Copies of the database made before today still hold "
+            "the key: delete them, or guard them like the key."
+        )
 
     def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
         has_meta = execute(
@@ -130,11 +234,7 @@ class Store:
                     {"v": str(version)},
                 )
             if current == 0:
-                execute(
-                    con,
-                    "INSERT INTO meta VALUES ('hash_key', $k), ('data_version', '0')",
-                    {"k": secrets.token_hex(32)},
-                )
+                execute(con, "INSERT INTO meta VALUES ('data_version', '0')")
             elif current < 2:
                 # Mentors, mentees and pairs became derived data: derive them for the old facts.
                 from analysis.ingest import identity
@@ -178,5 +278,55 @@ class Store:
         return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
 
     def hash_key(self) -> bytes:
-        """The per-database key for hashing respondents' identities (never leaves the file)."""
-        return bytes.fromhex(self.scalar("SELECT value FROM meta WHERE key = 'hash_key'"))
+        """The key of the keyed hashes that stand for people: $MENTORING_HASH_KEY, else the key file
+        beside the database (made, owner-only, by the first load). The database keeps only a check
+        that tells the right key from a wrong one."""
+        if self.scalar("SELECT count(*) FROM meta WHERE key = 'hash_key'"):
+            # an older copy of the database was put back while this process ran
+            self._keep_key_outside(again=True)
+        key = keys.key_from_environment() or keys.read_key_file(self.key_file)
+        with self.connect() as con:
+            if key is None and not _key_check(con):
+                # a database's first load makes its key
+                key = keys.write_key_file(self.key_file, keys.new_key())
+            if key is not None:
+                execute(
+                    con,
+                    "INSERT INTO meta SELECT 'key_check', $check "
+                    "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'key_check')",
+                    {"check": keys.key_check(key)},
+                )
+            stored = _key_check(con)
+        if key is None:
+            raise StoreError(
+                f"The pseudonym key of {self.path.name} is missing: neither ${keys.KEY_ENV} nor "
+                f"{self.key_file} holds it. Restore the key file from your backup; without it, new "
+                "loads cannot recognise people loaded before. Nothing was changed."
+            )
+        if keys.key_check(key) != stored:
+            raise StoreError(
+                f"The pseudonym key in {'$' + keys.KEY_ENV if keys.key_from_environment() else self.key_file} "
+                f"does not belong to {self.path.name} (it was made for another database). Restore "
+                "this database's own key from your backup. Nothing was changed."
+            )
+        return key
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _key_check(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = execute(con, "SELECT value FROM meta WHERE key = 'key_check'").fetchone()
+    return str(row[0]) if row else None
+
+
+def _legacy_key(con: duckdb.DuckDBPyConnection) -> bytes | None:
+    """The key an older database keeps in its own meta table, if it still does."""
+    has_meta = execute(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()
+    if not has_meta or not has_meta[0]:
+        return None
+    row = execute(con, "SELECT value FROM meta WHERE key = 'hash_key'").fetchone()
+    return bytes.fromhex(row[0]) if row else None

@@ -106,7 +106,11 @@ def store() -> Store:
     if not path.exists():
         with st.spinner("First run: building the database from the bundled sample exports..."):
             build_sample_database(path)
-    return _store_for(str(path))
+    db = _store_for(str(path))
+    moved = db.move_key_out()
+    if moved:
+        st.info(moved, icon=":material/key:")
+    return db
 
 
 def data_version() -> int:

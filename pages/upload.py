@@ -3,7 +3,6 @@ questions are worded negatively), read the validation report, load; the history 
 removable; and the people who could not be told apart."""
 
 import json
-import tempfile
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import streamlit as st
 from analysis import export
 from analysis.bootstrap import is_sample
 from analysis.errors import MentoringError
-from analysis.ingest import load, upkeep
+from analysis.ingest import load, upkeep, worker
 from analysis.ingest import mapping as mappings
 from analysis.model import ELEMENT_LABELS, ELEMENTS
 from pages import common
@@ -59,14 +58,27 @@ st.title("Upload")
 store = common.store()
 
 
-def _saved_upload(upload) -> Path:
-    """DuckDB and the readers read files, not browser buffers: keep each upload on disk once."""
-    folder = Path(tempfile.gettempdir()) / "mentoring-uploads"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{upload.file_id}{Path(upload.name).suffix.lower()}"
-    if not path.exists():
-        path.write_bytes(upload.getvalue())
-    return path
+def _read_upload(upload, present: set[str]) -> load.Prepared:
+    """Each upload is read once per session, from memory, in a worker process (never written to
+    disk, and a hostile file cannot stall other viewers); what was read goes with the upload."""
+    read = st.session_state.setdefault("read-uploads", {})
+    for gone in set(read) - present:
+        del read[gone]
+    if upload.file_id not in read:
+        data = upload.getvalue()
+        try:
+            with st.spinner(f"Reading {upload.name}..."):
+                raw, detected = worker.read_upload(data, upload.name)
+            read[upload.file_id] = (
+                load.prepared_upload(raw, load.content_hash(data), detected),
+                None,
+            )
+        except MentoringError as exc:
+            read[upload.file_id] = (None, exc)
+    prepared, refusal = read[upload.file_id]
+    if refusal is not None:
+        raise refusal
+    return prepared
 
 
 def _column_label(raw, key: str | None) -> str:
@@ -226,11 +238,11 @@ def _show_report(report, upload, key: str) -> None:
         )
 
 
-def _one_upload(upload) -> None:
+def _one_upload(upload, present: set[str]) -> None:
     key = f"up-{upload.file_id}"
     st.subheader(upload.name)
     try:
-        prepared = load.prepare(_saved_upload(upload), upload.name)
+        prepared = _read_upload(upload, present)
     except MentoringError as exc:
         common.show_error(exc)
         st.caption("Nothing was loaded from this file.")
@@ -309,7 +321,7 @@ uploads = st.file_uploader(
 )
 for upload in uploads or []:
     with st.container(border=True):
-        _one_upload(upload)
+        _one_upload(upload, {u.file_id for u in uploads})
 
 issues = common.view("identity_issues", common.current_filters())
 ambiguous = issues[issues["kind"] == "ambiguous"]

@@ -9,6 +9,7 @@ import pytest
 
 from analysis.ingest.load import ingest_file
 from analysis.ingest.mapping import FileFacts
+from analysis.keys import key_path
 from analysis.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,13 @@ def build_small(path: Path) -> Store:
     return store
 
 
+def copy_database(source: Path, target: Path) -> Path:
+    """A copy of a database as a backup restores it: the file and, kept apart, its key file."""
+    shutil.copy(source, target)
+    shutil.copy(key_path(source), key_path(target))
+    return target
+
+
 @pytest.fixture(scope="session")
 def _small_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("small") / "small.duckdb"
@@ -34,9 +42,7 @@ def _small_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def small_db(_small_template: Path, tmp_path: Path) -> Path:
     """A fresh copy of the hand-checkable program (6 mentors, 10 pairs, 8 sessions, 10 responses)."""
-    target = tmp_path / "small.duckdb"
-    shutil.copy(_small_template, target)
-    return target
+    return copy_database(_small_template, tmp_path / "small.duckdb")
 
 
 @pytest.fixture

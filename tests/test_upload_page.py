@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analysis.store import Store
-from tests.conftest import ROOT, SMALL
+from tests.conftest import ROOT, SMALL, copy_database
 
 NEW_SESSIONS = (
     "Session ID,Meeting Date,Mentor Name,Mentor Email,Mentee Name,Duration (min),Meeting Type,Notes\n"
@@ -175,10 +175,7 @@ def test_a_google_forms_survey_loads_through_the_page(upload_page, small_db):
 
 
 def test_the_sample_can_be_removed_in_one_click(sample_db, tmp_path, monkeypatch):
-    import shutil
-
-    db = tmp_path / "sample-copy.duckdb"
-    shutil.copy(sample_db, db)
+    db = copy_database(sample_db, tmp_path / "sample-copy.duckdb")
     monkeypatch.setenv("MENTORING_DB", str(db))
     st.cache_data.clear()
     st.cache_resource.clear()

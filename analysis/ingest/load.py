@@ -34,31 +34,38 @@ class Prepared:
         return self.raw.file_name
 
 
-def content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def kind_of(raw: readers.RawExport, kind: str | None = None) -> str:
+    """What an export is: detected, or the user's choice checked against what it looks like."""
+    if kind is None:
+        return readers.detect_kind(raw)
+    readers.require_kind(raw, kind)
+    return kind
 
 
 def prepare(path: str | Path, file_name: str | None = None, kind: str | None = None) -> Prepared:
-    """Read a file and decide what it is; raise IngestError in plain words when it is unusable."""
+    """Read a file (the command line's path: the user's own file, read in this process) and
+    decide what it is; raise IngestError in plain words when it is unusable."""
     path = Path(path)
-    raw = readers.read_export(path, file_name)
-    if kind is None:
-        kind = readers.detect_kind(raw)
-    else:
-        readers.require_kind(raw, kind)
-    return Prepared(raw, kind, content_hash(path))
+    name = file_name or path.name
+    data = readers.read_file(path, name)
+    raw = readers.read_export_bytes(data, name)
+    return Prepared(raw, kind_of(raw, kind), content_hash(data))
+
+
+def prepared_upload(raw: readers.RawExport, digest: str, kind: str | None = None) -> Prepared:
+    """An upload the Upload page's worker process already read (from memory, under limits)."""
+    return Prepared(raw, kind_of(raw, kind), digest)
 
 
 def as_kind(prepared: Prepared, kind: str) -> Prepared:
     """The same rows offered as another kind of file (refused when they plainly are not)."""
     if kind == prepared.kind:
         return prepared
-    readers.require_kind(prepared.raw, kind)
-    return Prepared(prepared.raw, kind, prepared.digest)
+    return Prepared(prepared.raw, kind_of(prepared.raw, kind), prepared.digest)
 
 
 def remembered_mapping(store: Store | None, prepared: Prepared) -> mappings.Mapping | None:

@@ -17,6 +17,14 @@ from typing import Literal
 import pandas as pd
 
 from analysis.errors import IngestError
+from analysis.ingest.limits import (
+    LIMITS,
+    Limits,
+    RowCounter,
+    check_file_size,
+    check_xlsx,
+    refuse_too_many_columns,
+)
 
 Kind = Literal["survey", "sessions", "roster"]
 
@@ -98,21 +106,44 @@ def _refuse_non_exports(data: bytes, name: str) -> None:
         )
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
+def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "utf-16"
     if len(data) > 3 and data[1] == 0 and data[3] == 0:
         return data.decode("utf-16-le", errors="replace"), "utf-16-le"
-    if b"\x00" in data[:4096]:
-        raise IngestError(
-            f"{name} looks like a binary file, not a CSV export. Upload the CSV or .xlsx from your survey tool."
-        )
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace"), "windows-1252"
+
+
+def _without_nul(text: str, name: str, notes: list[str]) -> str:
+    """A NUL is never part of an answer: a few (a damaged copy-paste) are removed and named; many
+    mean the file is not text at all."""
+    count = text.count("\x00")
+    if not count:
+        return text
+    if count * 100 > len(text):
+        raise IngestError(
+            f"{name} looks like a binary file, not a CSV export ({count:,} NUL bytes). Upload the "
+            "CSV or .xlsx from your survey tool."
+        )
+    lines: list[int] = []
+    position = text.find("\x00")
+    while position >= 0 and len(lines) < 3:
+        lines.append(text.count("\n", 0, position) + 1)
+        position = text.find("\x00", position + 1)
+    shown = sorted(set(lines))
+    where = ", ".join(str(line) for line in shown)
+    more = count - len(lines)
+    notes.append(
+        f"Removed {count:,} NUL {'character' if count == 1 else 'characters'} (invisible, never "
+        f"part of an answer, usually from a damaged copy-paste) on line{'s' if len(shown) > 1 else ''} "
+        f"{where}{f' and {more:,} more' if more else ''}; everything else was read as it stands."
+    )
+    return text.replace("\x00", "")
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -133,18 +164,45 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
+def _xlsx_rows(data: bytes, name: str, limits: Limits) -> list[list[str]]:
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
+        # The size a sheet states may lie (A1:XFD1048576 would pad every row to 16,384 cells):
+        # rows come as long as they really are, counted as they come, and are padded only after.
+        sheet.reset_dimensions()
+        counter = RowCounter(name, limits)
         rows = []
         for values in sheet.iter_rows(values_only=True):
+            counter.add(len(values))
             rows.append(["" if v is None else _cell_text(v) for v in values])
-        return rows
     finally:
         book.close()
+    width = max((len(row) for row in rows), default=0)
+    counter.require_cells(width * len(rows))
+    return [row + [""] * (width - len(row)) for row in rows]
+
+
+def _csv_rows(text: str, delimiter: str, name: str, limits: Limits) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    counter = RowCounter(name, limits)
+    rows = []
+    try:
+        for row in reader:
+            if not rows:
+                # the header decides before a single answer is read
+                refuse_too_many_columns(len(row), name, limits)
+            counter.add(len(row))
+            rows.append(row)
+    except csv.Error as exc:
+        raise IngestError(
+            f"{name}: line {reader.line_num} could not be read as CSV ({exc}); an answer may be "
+            f"longer than the {limits.max_cell_chars:,} characters a cell may hold. Export the "
+            "file again."
+        ) from exc
+    return rows
 
 
 def _cell_text(value: object) -> str:
@@ -241,32 +299,49 @@ def layout_key_of(columns: list[Column]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def read_export(path: Path, file_name: str | None = None) -> RawExport:
-    """Read one export; raise IngestError with a plain message when it is not usable."""
-    path = Path(path)
-    name = file_name or path.name
+def read_file(path: Path, name: str, limits: Limits = LIMITS) -> bytes:
+    """A file's bytes, refused unread when it is larger than any export may be."""
     try:
-        data = path.read_bytes()
+        check_file_size(path.stat().st_size, name, limits)
+        return path.read_bytes()
     except OSError as exc:
         raise IngestError(f"Could not open {name}: {exc.strerror or exc}.") from exc
+
+
+def read_export(path: Path, file_name: str | None = None, limits: Limits = LIMITS) -> RawExport:
+    """Read one export file; raise IngestError with a plain message when it is not usable."""
+    path = Path(path)
+    name = file_name or path.name
+    return read_export_bytes(read_file(path, name, limits), name, limits)
+
+
+def read_export_bytes(data: bytes, name: str, limits: Limits = LIMITS) -> RawExport:
+    """Read one export from memory (an upload never touches the disk); refuse, in plain words and
+    before spending memory on it, a file that is not usable or larger than `limits` allow."""
+    check_file_size(len(data), name, limits)
     _refuse_non_exports(data, name)
+    notes: list[str] = []
     if data.startswith(b"PK\x03\x04"):
+        check_xlsx(data, name, limits)
         try:
-            rows = _xlsx_rows(path)
+            rows = _xlsx_rows(data, name, limits)
+        except (IngestError, MemoryError):
+            raise
         except Exception as exc:  # openpyxl raises many types for damaged workbooks
             raise IngestError(
                 f"{name} could not be opened as an Excel workbook ({exc}). Save it again as .xlsx or CSV."
             ) from exc
         encoding, delimiter = "xlsx", None
     else:
-        text, encoding = _decode(data, name)
+        text, encoding = _decode(data)
+        text = _without_nul(text, name, notes)
         delimiter = _sniff_delimiter(text)
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows = _csv_rows(text, delimiter, name, limits)
+        del text
     rows = _trim(rows)
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise IngestError(f"{name} is empty. Export the responses again and upload the new file.")
     layout, header_rows = _layout(rows)
-    notes: list[str] = []
     columns = _columns(rows, layout, header_rows, notes)
     width = len(columns)
     body = rows[header_rows:]
