@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.access import FIRST_RUN
 from analysis.ingest.load import add_program_event, ingest_file
 from analysis.store import Store
 
@@ -62,8 +63,14 @@ def build_sample_database(target: Path, sample_dir: Path = SAMPLE_DIR) -> Path:
                 path,
                 invited_count=_invited(roster, path) if survey else None,
                 wave=_wave_of(path) if survey else None,
+                actor=FIRST_RUN,
             )
-        add_program_event(store, TRAINING_DAY, "Mentor training: stretch assignments and debriefs")
+        add_program_event(
+            store,
+            TRAINING_DAY,
+            "Mentor training: stretch assignments and debriefs",
+            actor=FIRST_RUN,
+        )
         with store.write() as con:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('is_sample', '1')")
         if not target.exists():

@@ -19,3 +19,7 @@ class StoreBusy(MentoringError):
 
 class StoreError(MentoringError):
     """The database could not be read or written."""
+
+
+class AccessDenied(MentoringError):
+    """The person asking may not do this (their role does not allow it); nothing was changed."""

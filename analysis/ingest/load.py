@@ -15,7 +15,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analysis import elements
+from analysis import audit, elements
+from analysis.access import LOCAL_USER, Actor
 from analysis.errors import IngestError, MappingIncomplete
 from analysis.ingest import readers, roster, sessions, survey
 from analysis.store import Store, execute
@@ -187,6 +188,7 @@ def ingest_file(
     invited_count: int | None = None,
     wave: str | None = None,
     progress: Any = None,
+    actor: Actor = LOCAL_USER,
 ) -> IngestReport:
     """Load one export as one batch. The database is unchanged unless everything succeeds."""
     path = Path(path)
@@ -210,6 +212,7 @@ def ingest_file(
             already_loaded=True,
         )
     raw, kind = prepare(store, path, shown_name, kind)
+    previous_mapping = remembered_mapping(store, raw.layout_key)
     notes: list[str] = list(getattr(raw, "notes", []) or [])
     if mapping is None:
         mapping, missing, suggestion_notes = suggest(store, raw, kind)
@@ -250,6 +253,7 @@ def ingest_file(
             _write_survey(
                 con, report, raw, digest, mapping, parsed_survey, comment_evidence, hash_key
             )
+            audit.record_load(con, actor, report, mapping, previous_mapping)
     elif kind == "sessions":
         parsed_sessions = sessions.parse_sessions(
             raw, sessions.SessionMapping.from_dict(mapping), progress=progress
@@ -257,10 +261,12 @@ def ingest_file(
         report.notes += [n for n in parsed_sessions.notes if n not in report.notes]
         with store.write() as con:
             _write_sessions(con, report, raw, digest, mapping, parsed_sessions, hash_key)
+            audit.record_load(con, actor, report, mapping, previous_mapping)
     elif kind == "roster":
         parsed_roster = roster.parse_roster(raw, roster.RosterMapping.from_dict(mapping))
         with store.write() as con:
             _write_roster(con, report, raw, digest, mapping, parsed_roster, hash_key)
+            audit.record_load(con, actor, report, mapping, previous_mapping)
     else:
         raise IngestError(f"Unknown kind of file '{kind}': choose survey, sessions or roster.")
     return report
@@ -856,7 +862,7 @@ def _write_roster(
     _finish_batch(con, report, parsed.rejected)
 
 
-def remove_batch(store: Store, batch_id: int) -> dict[str, int]:
+def remove_batch(store: Store, batch_id: int, actor: Actor = LOCAL_USER) -> dict[str, int]:
     """Undo a load: delete everything batch_id added. Returns rows removed per table."""
     removed: dict[str, int] = {}
     with store.write() as con:
@@ -865,6 +871,7 @@ def remove_batch(store: Store, batch_id: int) -> dict[str, int]:
         )
         if not exists.fetchone()[0]:
             raise IngestError(f"There is no batch {batch_id} to remove.")
+        audit.record_undo(con, actor, batch_id)
         for table in (
             "element_evidence",
             "survey_answers",
@@ -889,7 +896,9 @@ def remove_batch(store: Store, batch_id: int) -> dict[str, int]:
     return removed
 
 
-def rescore_text(store: Store, rubric: dict[str, Any] | None = None) -> int:
+def rescore_text(
+    store: Store, rubric: dict[str, Any] | None = None, actor: Actor = LOCAL_USER
+) -> int:
     """Re-run text detection over every stored note and comment (after a rubric edit).
     Returns how many texts were scored."""
     with store.write() as con:
@@ -928,6 +937,13 @@ def rescore_text(store: Store, rubric: dict[str, Any] | None = None) -> int:
             "INSERT OR REPLACE INTO meta VALUES ('rubric_hash', $h)",
             {"h": elements.rubric_hash(rubric or elements.load_rubric())},
         )
+        audit.record(
+            con,
+            actor,
+            audit.RESCORE,
+            f"Re-read {len(notes) + len(comments)} notes and comments with the rubric "
+            f"{elements.rubric_hash(rubric or elements.load_rubric())[:12]}.",
+        )
     return len(notes) + len(comments)
 
 
@@ -937,24 +953,27 @@ def rubric_is_current(store: Store) -> bool:
     return stored is None or stored == elements.rubric_hash(elements.load_rubric())
 
 
-def add_program_event(store: Store, day: date, label: str) -> None:
+def add_program_event(store: Store, day: date, label: str, actor: Actor = LOCAL_USER) -> None:
     """Record a program event (e.g. a mentor training) to mark on trend charts."""
     text = label.strip()
     if not text:
         raise IngestError("Give the event a short name, e.g. 'Mentor training'.")
     with store.write() as con:
         execute(con, "INSERT INTO program_events VALUES ($d, $l)", {"d": day, "l": text[:200]})
+        audit.record(con, actor, audit.EVENT, f"Added the event '{text[:200]}' on {day}.")
 
 
-def remove_program_event(store: Store, day: date, label: str) -> None:
+def remove_program_event(store: Store, day: date, label: str, actor: Actor = LOCAL_USER) -> None:
     with store.write() as con:
         execute(
             con,
             "DELETE FROM program_events WHERE event_date = $d AND label = $l",
             {"d": day, "l": label},
         )
+        audit.record(con, actor, audit.EVENT, f"Removed the event '{label}' on {day}.")
 
 
-def clear_sample_flag(store: Store) -> None:
+def clear_sample_flag(store: Store, actor: Actor = LOCAL_USER) -> None:
     with store.write() as con:
         execute(con, "DELETE FROM meta WHERE key = 'is_sample'")
+        audit.record(con, actor, audit.SAMPLE, "The database is no longer marked as the sample.")
