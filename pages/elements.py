@@ -34,7 +34,7 @@ st.caption("Each point is one mentor with at least 3 observations of the element
 common.chart_block(common.chart("rate-distribution", filters), filters, "distribution")
 
 st.subheader("Mentor by element")
-names = st.toggle(
+names = common.current_actor().is_admin and st.toggle(
     "Show mentor names",
     value=False,
     key="elements-names",

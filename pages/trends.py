@@ -65,14 +65,15 @@ if len(latest):
 st.subheader("By survey wave")
 common.chart_block(common.chart("wave-comparison", filters), filters, "waves")
 
-with st.expander("Mark a program event on the time axis (e.g. a mentor training)"):
-    with st.form("add-event", clear_on_submit=True):
-        day = st.date_input("Date", value=date.today())
-        label = st.text_input("What happened", max_chars=200)
-        if st.form_submit_button("Add event"):
-            try:
-                add_program_event(common.store(), day, label)
-                st.success("Event added: it now shows on the trend chart.")
-                st.rerun()
-            except MentoringError as exc:
-                common.show_error(exc)
+if common.current_actor().is_admin:
+    with st.expander("Mark a program event on the time axis (e.g. a mentor training)"):
+        with st.form("add-event", clear_on_submit=True):
+            day = st.date_input("Date", value=date.today())
+            label = st.text_input("What happened", max_chars=200)
+            if st.form_submit_button("Add event"):
+                try:
+                    add_program_event(common.store(), day, label, actor=common.current_actor())
+                    st.success("Event added: it now shows on the trend chart.")
+                    st.rerun()
+                except MentoringError as exc:
+                    common.show_error(exc)
