@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -95,8 +96,10 @@ def require_role(role: str, what: str) -> Actor:
     actor = current_actor()
     if not access.allows(actor, role):
         _not_authorised(
-            f"{what} is for the dashboard's {role}s, and you are signed in as a "
-            f"{actor.role or 'person without a role'}.",
+            _plain_markdown(
+                f"{what} is for the dashboard's {role}s, and you are signed in as a "
+                f"{actor.role or 'person without a role'}."
+            ),
             actor,
         )
         st.stop()
@@ -120,7 +123,7 @@ def _admitted_actor() -> Actor:
             actor = access.signed_in_actor(st.user, access.load_roles())
         except access.RolesFileError as exc:
             refused, reason = Actor(str(st.user.get("email") or ""), None), str(exc)
-            _only_page("Not authorised", lambda: _not_authorised(reason, refused))
+            _only_page("Not authorised", lambda: _not_authorised(_plain_markdown(reason), refused))
         if actor.role is None:
             _only_page("Not authorised", lambda: _not_authorised(_no_role(actor), actor))
         return actor
@@ -153,8 +156,14 @@ def _serving_mode() -> str:
 
 
 def _only_page(title: str, render: Callable[[], None]) -> None:
-    """Show one page and nothing else (no menu, no filters), whatever page the URL asked for."""
-    st.navigation([st.Page(render, title=title, url_path="access")], position="hidden").run()
+    """Show one page and nothing else (no menu, no filters), at whichever page's address was
+    asked for (so a link to /upload shows it too, rather than a "page not found" box)."""
+    paths = [path for entries in PAGES.values() for path, *_ in entries]
+    pages = [
+        st.Page(render, title=title, url_path=Path(path).stem, default=path.endswith("overview.py"))
+        for path in paths
+    ]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
@@ -182,12 +191,15 @@ def _sign_in(providers: list[str | None]) -> None:
 def _no_role(actor: Actor) -> str:
     if actor.email == "(no email address)":
         return "Your identity provider did not send an email address, so no role can be found."
-    return f"You are signed in as {actor.email}, and this address has no role on this dashboard."
+    return (
+        f"You are signed in as {_email_markdown(actor.email)}, and this address has no role on "
+        "this dashboard."
+    )
 
 
-def _not_authorised(reason: str, actor: Actor | None) -> None:
+def _not_authorised(reason_markdown: str, actor: Actor | None) -> None:
     st.title("Not authorised")
-    st.markdown(_plain_markdown(reason))
+    st.markdown(reason_markdown)
     st.write(
         "The dashboard holds what mentees said about their mentors, so each person needs a role "
         "(admin or viewer). Ask the program's administrator to add your email address, or your "
@@ -199,15 +211,20 @@ def _not_authorised(reason: str, actor: Actor | None) -> None:
 
 
 def _plain_markdown(text: str) -> str:
-    """Text shown as itself in markdown (an email's underscores are not emphasis)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+    """Text shown as itself in markdown (a path's underscores are not emphasis)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:])", r"\\\1", text)
+
+
+def _email_markdown(email: str) -> str:
+    """An address shown as itself, as code (not turned into a mail link)."""
+    return "`" + email.replace("`", "'") + "`"
 
 
 def _who_and_where(actor: Actor) -> None:
     """Say who is signed in, or that this server serves this computer only; when it listens
     beyond this computer without sign-in, a warning on every page."""
     if access.sign_in_configured(_auth_section()):
-        st.sidebar.caption(f"Signed in as {actor.email} ({actor.role}).")
+        st.sidebar.caption(f"Signed in as {_email_markdown(actor.email)} ({actor.role}).")
         if st.sidebar.button("Sign out", key="sign-out"):
             st.logout()
         return
