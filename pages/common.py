@@ -233,8 +233,8 @@ def _who_and_where(actor: Actor) -> None:
     mode = _serving_mode()
     if mode == access.LOCAL:
         st.sidebar.caption(
-            f"Serving this computer only ({address}:{port}), without sign-in: whoever uses this "
-            "computer has full admin rights. To share the dashboard, configure sign-in (README, "
+            f"Serving this computer only ({address}:{port}). No sign-in is configured, so you "
+            "have full admin rights; to share the dashboard, configure sign-in (README, "
             "'Sign-in')."
         )
     elif mode == access.OPEN:

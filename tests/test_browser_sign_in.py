@@ -106,9 +106,14 @@ def _signed_in_dashboard(folder: Path, identity_provider: str) -> Iterator[tuple
                 break
         else:
             pytest.fail("the dashboard did not start:\n" + "".join(seen))
-        # Keep reading its output so a chatty server never blocks on a full pipe.
-        threading.Thread(target=server.stdout.read, daemon=True).start()
-        yield f"http://127.0.0.1:{port}", db
+        # Keep reading its output (so a chatty server never blocks on a full pipe), to show it
+        # when a test fails.
+        threading.Thread(target=lambda: seen.extend(server.stdout), daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{port}", db
+        except BaseException:
+            print("The dashboard said:\n" + "".join(seen))
+            raise
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -173,6 +178,7 @@ def _trail(db: Path) -> list[tuple[str, str, str]]:
 def _download_overview_csv(page, tmp_path: Path) -> Path:
     from playwright.sync_api import expect
 
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=120_000)
     page.get_by_text("Numbers behind this chart, and downloads").first.click()
     button = page.get_by_test_id("stDownloadButton").get_by_role("button", name="CSV", exact=True)
     button = button.first
@@ -214,6 +220,9 @@ def test_an_admin_signs_in_undoes_a_load_and_both_are_in_the_audit_trail(
     assert Store(db).scalar("SELECT count(*) FROM ingest_batches") == 2
     assert _trail(db)[-1] == ("dana.lee@example.com", "admin", "undo")
     expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.get_by_role("heading", name="Audit trail").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "audit-trail.png"))
 
 
 def test_a_viewer_signs_in_sees_figures_and_cannot_reach_upload_even_by_its_address(
