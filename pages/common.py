@@ -191,6 +191,11 @@ def _sign_in(providers: list[str | None]) -> None:
 def _no_role(actor: Actor) -> str:
     if actor.email == "(no email address)":
         return "Your identity provider did not send an email address, so no role can be found."
+    if not access.roles_path().exists():
+        return _plain_markdown(
+            "Nobody has a role yet: the dashboard's roles file does not exist. Its administrator "
+            "creates it from .streamlit/roles.example.toml (README, 'Sign-in')."
+        )
     return (
         f"You are signed in as {_email_markdown(actor.email)}, and this address has no role on "
         "this dashboard."

@@ -111,6 +111,16 @@ def test_a_roles_file_with_a_mistake_lets_nobody_in_and_says_why(open_as, roles_
     assert not at.metric
 
 
+def test_without_a_roles_file_nobody_gets_in_and_the_page_says_what_is_missing(
+    open_as, roles_file: Path
+):
+    roles_file.unlink()
+    at = open_as(DANA)
+    assert _titles(at) == ["Not authorised"]
+    assert "the dashboard's roles file does not exist" in _said(at)
+    assert not at.metric
+
+
 def test_a_viewer_sees_the_figures_but_not_the_evidence_text(open_as):
     at = open_as(LEE)
     assert {m.label: m.value for m in at.metric}["Mentors"] == "6"
