@@ -1,6 +1,7 @@
 """The command line: python -m analysis ingest | summary | sample | classify | export | history |
-remove | rescore | impact | coach. Exit 0 on success, 2 when a file or request is unusable (or the database named
-does not exist), 3 when the database is busy."""
+remove | rescore | impact | coach. Exit 0 on success, 2 when a file or request is unusable (or
+the database named does not exist), 3 when the database is busy. Whoever runs it can open the
+database file, so it acts as an admin, named in the audit trail as "command line (OS user)"."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from analysis.access import command_line_actor
 from analysis.errors import MentoringError, StoreBusy
 from analysis.store import Store, resolve_db_path
 
@@ -90,7 +92,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             mapping, file_facts = None, facts
             if entries:
                 prepared, mapping, file_facts = _given_mapping(entries, prepared, facts)
-            report = load.ingest(store, prepared, mapping, file_facts, dry_run=args.dry_run)
+            report = load.ingest(
+                store,
+                prepared,
+                mapping,
+                file_facts,
+                dry_run=args.dry_run,
+                actor=command_line_actor(),
+            )
         except StoreBusy as exc:
             print(f"{path.name}: {exc}", file=sys.stderr)
             return EXIT_BUSY
@@ -285,17 +294,32 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from analysis import queries
+    from analysis import audit, queries
 
-    history = queries.ingest_history(_store(args))
-    print(history.to_string(index=False) if len(history) else "Nothing has been loaded yet.")
+    store = _store(args)
+    if not args.audit:
+        history = queries.ingest_history(store)
+        print(history.to_string(index=False) if len(history) else "Nothing has been loaded yet.")
+        print()
+    limit = 1_000_000 if args.audit else 20
+    trail = audit.trail(store, limit=limit)
+    print(
+        "Audit trail, newest first (UTC)" + ("" if args.audit else "; --audit for all of it") + ":"
+    )
+    if trail.empty:
+        print("Nothing has been recorded yet.")
+    for row in trail.itertuples(index=False):
+        print(
+            f"{row.happened_at:%Y-%m-%d %H:%M:%S}  {row.actor_email} ({row.actor_role})  "
+            f"{row.action}: {row.detail}"
+        )
     return 0
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
     from analysis.ingest import upkeep
 
-    removed = upkeep.remove_batch(_store(args), args.batch_id)
+    removed = upkeep.remove_batch(_store(args), args.batch_id, actor=command_line_actor())
     print(
         f"Removed batch {args.batch_id}: " + ", ".join(f"{n} {t}" for t, n in removed.items() if n)
     )
@@ -307,7 +331,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     from analysis.ingest import upkeep
 
     rubric = elements.load_rubric(Path(args.rubric) if args.rubric else None)
-    count = upkeep.rescore_text(_store(args), rubric)
+    count = upkeep.rescore_text(_store(args), rubric, actor=command_line_actor())
     print(
         f"Re-scored {count} notes and comments with the rubric {elements.rubric_hash(rubric)[:12]}."
     )
@@ -315,10 +339,11 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from analysis import snapshots
+    from analysis import audit, snapshots
 
+    store = _store(args)
     path = snapshots.export_to_file(
-        _store(args),
+        store,
         fmt=args.format,
         charts=args.chart,
         out=Path(args.out),
@@ -326,6 +351,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         segments=args.segment,
         include_names=args.include_mentor_names,
     )
+    scope = [f"period {args.period}"] if args.period else []
+    scope += args.segment
+    try:
+        audit.record_export(
+            store,
+            command_line_actor(),
+            f"{', '.join(args.chart)} as {args.format.upper()} to {path} "
+            f"({', '.join(scope) or 'all data'}).",
+            names=args.include_mentor_names,
+        )
+    except MentoringError:
+        path.unlink(missing_ok=True)  # an export the trail does not show is not handed out
+        raise
     print(f"Wrote {path}")
     return 0
 
@@ -406,7 +444,8 @@ def build_parser() -> argparse.ArgumentParser:
     classify = sub.add_parser("classify", help="detect the four elements in text, one per line")
     classify.set_defaults(func=cmd_classify)
 
-    history = with_db(sub.add_parser("history", help="list every load"))
+    history = with_db(sub.add_parser("history", help="list every load and the audit trail"))
+    history.add_argument("--audit", action="store_true", help="only the audit trail, all of it")
     history.set_defaults(func=cmd_history)
 
     remove = with_db(sub.add_parser("remove", help="undo a load"))

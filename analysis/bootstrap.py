@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import keys
+from analysis.access import FIRST_RUN
 from analysis.ingest.load import ingest_file
 from analysis.ingest.mapping import FileFacts
 from analysis.ingest.upkeep import add_program_event
@@ -66,12 +67,13 @@ def build_sample_database(target: Path, sample_dir: Path = SAMPLE_DIR) -> Path:
                 if survey
                 else None
             )
-            ingest_file(store, path, facts=facts)
+            ingest_file(store, path, facts=facts, actor=FIRST_RUN)
         add_program_event(
             store,
             TRAINING_DAY,
             "Mentor training: stretch assignments and debriefs",
             Treated(cohorts=tuple(sorted(TRAINED_COHORTS))),
+            actor=FIRST_RUN,
         )
         with store.write() as con:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('is_sample', '1')")

@@ -23,3 +23,7 @@ class StoreError(MentoringError):
 
 class StoreMissing(MentoringError):
     """A command that reads or changes existing data was pointed at a database that is not there."""
+
+
+class AccessDenied(MentoringError):
+    """The person asking may not do this (their role does not allow it); nothing was changed."""

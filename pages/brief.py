@@ -19,7 +19,7 @@ chosen = st.multiselect(
     format_func=lambda name: snapshots.CHARTS[name][0],
     key="brief-charts",
 )
-names = st.checkbox(
+names = common.current_actor().is_admin and st.checkbox(
     "Include mentors' names",
     value=False,
     key="brief-names",
@@ -53,6 +53,8 @@ elif st.button("Build the brief", type="primary", disabled=not chosen):
             "pdf": pdf,
             "pptx": pptx,
             "headlines": [s.headline for s in snaps],
+            "what": (f"The leadership brief '{title}' ({', '.join(chosen)}; {filters.describe()})"),
+            "names": names,
         }
     except MentoringError as exc:
         common.show_error(exc)
@@ -64,19 +66,23 @@ if ready:
         st.text(f"- {line}")
     slug = export.slugify(title)
     cols = st.columns(2)
-    cols[0].download_button(
+    common.download_button(
+        cols[0],
         "One-page PDF",
-        ready["pdf"],
-        file_name=f"{slug}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        key="dl-pdf",
+        lambda: ready["pdf"],
+        f"{slug}.pdf",
+        "application/pdf",
+        "dl-pdf",
+        ready["what"],
+        ready["names"],
     )
-    cols[1].download_button(
+    common.download_button(
+        cols[1],
         "PowerPoint deck",
-        ready["pptx"],
-        file_name=f"{slug}.pptx",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        on_click="ignore",
-        key="dl-pptx",
+        lambda: ready["pptx"],
+        f"{slug}.pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "dl-pptx",
+        ready["what"],
+        ready["names"],
     )

@@ -1,20 +1,25 @@
-"""The only non-page Streamlit module: the store, cached views keyed on small values plus the
-data version, the shared sidebar filters (kept in the URL), and the share/download widgets."""
+"""The only non-page Streamlit module: who is asking (sign-in, roles) and the pages they may
+open, the store, cached views keyed on small values plus the data version, the shared sidebar
+filters (kept in the URL), and the share/download widgets (every download is audited)."""
 
 from __future__ import annotations
 
 import html
+import os
+import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from analysis import export, snapshots, views
+from analysis import access, audit, export, snapshots, views
+from analysis.access import ADMIN, VIEWER, Actor
 from analysis.bootstrap import build_sample_database, is_sample
 from analysis.errors import MentoringError
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, Settings
@@ -30,43 +35,228 @@ SOURCE_LABELS = {
 
 _frame = threading.local()
 
+# Each page with the role it needs. Viewers see aggregates and exports; mentor names and the
+# evidence text behind the figures are for admins (each page checks again; see require_role).
 PAGES = {
     "Program": [
-        ("pages/overview.py", "Overview", ":material/dashboard:"),
-        ("pages/elements.py", "Elements", ":material/stacked_bar_chart:"),
-        ("pages/trends.py", "Trends", ":material/trending_up:"),
-        ("pages/segments.py", "Segments", ":material/grid_view:"),
-        ("pages/health.py", "Program health", ":material/monitor_heart:"),
+        ("pages/overview.py", "Overview", ":material/dashboard:", VIEWER),
+        ("pages/elements.py", "Elements", ":material/stacked_bar_chart:", VIEWER),
+        ("pages/trends.py", "Trends", ":material/trending_up:", VIEWER),
+        ("pages/segments.py", "Segments", ":material/grid_view:", VIEWER),
+        ("pages/health.py", "Program health", ":material/monitor_heart:", VIEWER),
+        ("pages/brief.py", "Leadership brief", ":material/slideshow:", VIEWER),
     ],
     "Admin": [
-        ("pages/mentors.py", "Mentors", ":material/person_search:"),
-        ("pages/upload.py", "Upload", ":material/upload_file:"),
-        ("pages/brief.py", "Leadership brief", ":material/slideshow:"),
+        ("pages/mentors.py", "Mentors", ":material/person_search:", ADMIN),
+        ("pages/upload.py", "Upload", ":material/upload_file:", ADMIN),
     ],
-    "About": [("pages/methodology.py", "Methodology", ":material/menu_book:")],
+    "About": [("pages/methodology.py", "Methodology", ":material/menu_book:", VIEWER)],
 }
 
 
 def run_app() -> None:
-    """The frame every page runs in: page config, menu, shared filters, then the chosen page."""
+    """The frame every page runs in: page config, who is asking (sign-in and roles, which may end
+    the run on the sign-in or "not authorised" page), the menu of the pages their role opens,
+    shared filters, then the chosen page."""
     st.set_page_config(
         page_title="Mentoring Program Health", page_icon=":material/diversity_3:", layout="wide"
     )
+    actor = _admitted_actor()
+    _frame.actor = actor
     navigation = st.navigation(
         {
-            section: [
-                st.Page(path, title=title, icon=icon, default=path.endswith("overview.py"))
-                for path, title, icon in entries
-            ]
+            section: allowed
             for section, entries in PAGES.items()
+            if (
+                allowed := [
+                    st.Page(path, title=title, icon=icon, default=path.endswith("overview.py"))
+                    for path, title, icon, role in entries
+                    if access.allows(actor, role)
+                ]
+            )
         }
     )
+    _who_and_where(actor)
     sidebar_filters()
     _frame.active = True
     try:
         navigation.run()
     finally:
         _frame.active = False
+
+
+def current_actor() -> Actor:
+    """Who this run serves (set by the frame, from sign-in and the roles file, on every run)."""
+    return _frame.actor
+
+
+def require_role(role: str, what: str) -> Actor:
+    """The server-side check at the top of a page (the menu hiding it is not relied on): anyone
+    without `role` gets a plain "not authorised" page and the run stops."""
+    actor = current_actor()
+    if not access.allows(actor, role):
+        _not_authorised(
+            _plain_markdown(
+                f"{what} is for the dashboard's {role}s, and you are signed in as a "
+                f"{actor.role or 'person without a role'}."
+            ),
+            actor,
+        )
+        st.stop()
+    return actor
+
+
+def _auth_section() -> Mapping[str, Any]:
+    """The [auth] section of secrets.toml (empty when sign-in is not configured)."""
+    if not st.secrets.load_if_toml_exists():
+        return {}
+    return st.secrets.get("auth") or {}
+
+
+def _admitted_actor() -> Actor:
+    """Who is asking, or the end of this run on a page saying why they cannot come in."""
+    auth = _auth_section()
+    if access.sign_in_configured(auth):
+        if not st.user.is_logged_in:
+            _only_page("Sign in", lambda: _sign_in(access.sign_in_providers(auth)))
+        try:
+            actor = access.signed_in_actor(st.user, access.load_roles())
+        except access.RolesFileError as exc:
+            refused, reason = Actor(str(st.user.get("email") or ""), None), str(exc)
+            _only_page("Not authorised", lambda: _not_authorised(_plain_markdown(reason), refused))
+        if actor.role is None:
+            _only_page("Not authorised", lambda: _not_authorised(_no_role(actor), actor))
+        return actor
+    found = access.unsigned_actor(_serving_mode(), _client_ip())
+    if found is None:
+        _only_page(
+            "Not authorised",
+            lambda: _not_authorised(
+                "No sign-in is configured for this dashboard, so it serves only the computer it "
+                "runs on.",
+                None,
+            ),
+        )
+    return found
+
+
+def _client_ip() -> str | None:
+    """The visitor's address; None for this computer. (AppTest's stand-in runtime answers with
+    a mock object, which is no address.)"""
+    ip = st.context.ip_address
+    return ip if isinstance(ip, str) else None
+
+
+def _serving_mode() -> str:
+    return access.serving_mode(
+        sign_in=False,
+        address=st.get_option("server.address"),
+        allow_remote=access.allow_remote_flag(os.environ),
+    )
+
+
+def _only_page(title: str, render: Callable[[], None]) -> None:
+    """Show one page and nothing else (no menu, no filters), at whichever page's address was
+    asked for (so a link to /upload shows it too, rather than a "page not found" box)."""
+    paths = [path for entries in PAGES.values() for path, *_ in entries]
+    pages = [
+        st.Page(render, title=title, url_path=Path(path).stem, default=path.endswith("overview.py"))
+        for path in paths
+    ]
+    st.navigation(pages, position="hidden").run()
+    st.stop()
+
+
+def _sign_in(providers: list[str | None]) -> None:
+    st.title("Mentoring Program Health")
+    st.write(
+        "This dashboard holds what mentees said about their mentors, so it is open only to the "
+        "people its administrator has named. Sign in with your work account to continue."
+    )
+    if not providers:
+        st.error(
+            "Sign-in is switched on in secrets.toml, but no identity provider is configured "
+            "there (client_id, client_secret, server_metadata_url). See the README, 'Sign-in'.",
+            icon=":material/error:",
+        )
+    for provider in providers:
+        label = "Sign in" if provider is None else f"Sign in with {provider.capitalize()}"
+        if st.button(label, type="primary", key=f"sign-in-{provider or 'default'}"):
+            if provider is None:
+                st.login()
+            else:
+                st.login(provider)
+
+
+def _no_role(actor: Actor) -> str:
+    if actor.email == "(no email address)":
+        return "Your identity provider did not send an email address, so no role can be found."
+    if not access.roles_path().exists():
+        return _plain_markdown(
+            "Nobody has a role yet: the dashboard's roles file does not exist. Its administrator "
+            "creates it from .streamlit/roles.example.toml (README, 'Sign-in')."
+        )
+    return (
+        f"You are signed in as {_email_markdown(actor.email)}, and this address has no role on "
+        "this dashboard."
+    )
+
+
+def _not_authorised(reason_markdown: str, actor: Actor | None) -> None:
+    st.title("Not authorised")
+    st.markdown(reason_markdown)
+    st.write(
+        "The dashboard holds what mentees said about their mentors, so each person needs a role "
+        "(admin or viewer). Ask the program's administrator to add your email address, or your "
+        "organisation's domain, to the dashboard's roles file."
+    )
+    if actor is not None and access.sign_in_configured(_auth_section()):
+        if st.button("Sign out", key="sign-out-refused"):
+            st.logout()
+
+
+def _plain_markdown(text: str) -> str:
+    """Text shown as itself in markdown (a path's underscores are not emphasis)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:])", r"\\\1", text)
+
+
+def _email_markdown(email: str) -> str:
+    """An address shown as itself, as code (not turned into a mail link)."""
+    return "`" + email.replace("`", "'") + "`"
+
+
+def _who_and_where(actor: Actor) -> None:
+    """Say who is signed in, or that this server serves this computer only; when it listens
+    beyond this computer without sign-in, a warning on every page."""
+    if access.sign_in_configured(_auth_section()):
+        st.sidebar.caption(f"Signed in as {_email_markdown(actor.email)} ({actor.role}).")
+        if st.sidebar.button("Sign out", key="sign-out"):
+            st.logout()
+        return
+    address = st.get_option("server.address") or "every network interface"
+    port = st.get_option("server.port")
+    mode = _serving_mode()
+    if mode == access.LOCAL:
+        st.sidebar.caption(
+            f"Serving this computer only ({address}:{port}). No sign-in is configured, so you "
+            "have full admin rights; to share the dashboard, configure sign-in (README, "
+            "'Sign-in')."
+        )
+    elif mode == access.OPEN:
+        st.warning(
+            f"**Open to the network without sign-in.** This dashboard listens on {address}, port "
+            f"{port}, and anyone who can reach it can read every mentor's scorecard and the "
+            "evidence behind it, and can upload and undo loads. Configure sign-in (README, "
+            "'Sign-in'), or restart without --allow-remote.",
+            icon=":material/warning:",
+        )
+    else:
+        st.warning(
+            f"This server listens on {address}, beyond this computer, but no sign-in is "
+            "configured: visitors from other computers are refused. Start it with "
+            "./scripts/run.sh to listen on this computer only.",
+            icon=":material/warning:",
+        )
 
 
 def route_through_dashboard() -> None:
@@ -294,42 +484,76 @@ def chart_block(
         st.dataframe(built.table, hide_index=True)
         st.caption(f"{filters.describe()}. n = {built.n:,} observations. {snapshots.footnote()}")
         slug = export.slugify(built.name)
+        what = f"The chart '{built.title}' ({filters.describe()})"
+        names = "mentor_name" in built.table.columns  # a chart built with names has them here
         cols = st.columns(4)
-        cols[0].download_button(
+        download_button(
+            cols[0],
             "CSV",
-            data=export.safe_csv(built.table),
-            file_name=f"{slug}.csv",
-            mime="text/csv",
-            key=f"csv-{key}",
-            on_click="ignore",
+            lambda: export.safe_csv(built.table),
+            f"{slug}.csv",
+            "text/csv",
+            f"csv-{key}",
+            what,
+            names,
         )
-        cols[1].download_button(
+        download_button(
+            cols[1],
             "Interactive HTML",
-            data=lambda: export.figure_html(built.figure, built.headline).encode("utf-8"),
-            file_name=f"{slug}.html",
-            mime="text/html",
-            key=f"html-{key}",
-            on_click="ignore",
+            lambda: export.figure_html(built.figure, built.headline).encode("utf-8"),
+            f"{slug}.html",
+            "text/html",
+            f"html-{key}",
+            what,
+            names,
         )
         if export.browser_available():
-            cols[2].download_button(
+            download_button(
+                cols[2],
                 "PNG",
-                data=lambda: export.figure_png(built.figure),
-                file_name=f"{slug}.png",
-                mime="image/png",
-                key=f"png-{key}",
-                on_click="ignore",
+                lambda: export.figure_png(built.figure),
+                f"{slug}.png",
+                "image/png",
+                f"png-{key}",
+                what,
+                names,
             )
-            cols[3].download_button(
+            download_button(
+                cols[3],
                 "SVG",
-                data=lambda: export.figure_svg(built.figure),
-                file_name=f"{slug}.svg",
-                mime="image/svg+xml",
-                key=f"svg-{key}",
-                on_click="ignore",
+                lambda: export.figure_svg(built.figure),
+                f"{slug}.svg",
+                "image/svg+xml",
+                f"svg-{key}",
+                what,
+                names,
             )
         else:
             cols[2].caption("PNG and SVG need Chromium on the server (scripts/install-browser.sh).")
+
+
+def download_button(
+    where: Any,
+    label: str,
+    build: Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    key: str,
+    what: str,
+    names: bool = False,
+) -> None:
+    """A download built only when clicked, and recorded in the audit trail then, under the person
+    this run serves (an export holding mentor names needs an admin; AccessDenied otherwise)."""
+    db, actor = store(), current_actor()
+
+    def recorded() -> bytes:
+        data = build()
+        audit.record_export(db, actor, f"{what}, as {file_name}.", names=names)
+        return data
+
+    where.download_button(
+        label, data=recorded, file_name=file_name, mime=mime, key=key, on_click="ignore"
+    )
 
 
 def evidence_table(snippets: pd.DataFrame) -> None:

@@ -70,7 +70,7 @@ st.caption(
 common.chart_block(common.chart("rate-distribution", filters), filters, "distribution")
 
 st.subheader("Mentor by element")
-names = st.toggle(
+names = common.current_actor().is_admin and st.toggle(
     "Show mentor names",
     value=False,
     key="elements-names",

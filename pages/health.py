@@ -58,7 +58,7 @@ cols[4].metric(
 )
 
 st.subheader("Pairs at risk")
-names = st.toggle(
+names = common.current_actor().is_admin and st.toggle(
     "Show mentor names",
     value=False,
     key="health-names",

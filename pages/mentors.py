@@ -4,10 +4,12 @@ view, the evidence behind each figure, and who to coach on what."""
 import streamlit as st
 
 from analysis import charts
+from analysis.access import ADMIN
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS
 from pages import common
 
 common.route_through_dashboard()
+common.require_role(ADMIN, "The Mentors page (it names mentors and shows what was written)")
 
 k = DEFAULT_SETTINGS.anonymity_min
 st.title("Mentors")

@@ -232,12 +232,12 @@ st.caption(
     ]
 )
 store = common.store()
-if not upkeep.rubric_is_current(store):
+if not upkeep.rubric_is_current(store) and common.current_actor().is_admin:
     st.warning(
         "The stored notes and comments were read with an earlier version of the rubric. Re-score "
         "them so every figure uses the current one."
     )
     if st.button("Re-score stored notes and comments", key="rescore"):
         with st.spinner("Re-reading every note and comment..."):
-            count = upkeep.rescore_text(store)
+            count = upkeep.rescore_text(store, actor=common.current_actor())
         st.success(f"Re-scored {count:,} notes and comments.")

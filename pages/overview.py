@@ -47,8 +47,12 @@ def _show_clicked_element() -> None:
         st.session_state["overview-element"] = element
 
 
-common.chart_block(built, filters, "overview", on_click=_show_clicked_element)
-st.caption("Click a bar to see the notes and comments behind it (below).")
+evidence_shown = common.current_actor().is_admin
+common.chart_block(
+    built, filters, "overview", on_click=_show_clicked_element if evidence_shown else None
+)
+if evidence_shown:
+    st.caption("Click a bar to see the notes and comments behind it (below).")
 
 levels = common.view("by_source", filters)
 st.subheader("How these numbers were derived")
@@ -96,6 +100,12 @@ with st.expander("Which survey questions, notes and comments feed each element")
     )
 
 st.subheader("See the evidence behind a figure")
+if not evidence_shown:
+    st.write(
+        "The notes, comments and answers behind each figure are shown to the dashboard's admins "
+        "only: they are what mentees and mentors wrote."
+    )
+    st.stop()
 left, right = st.columns([1, 1])
 element = left.selectbox(
     "Element", ELEMENTS, format_func=ELEMENT_LABELS.get, key="overview-element"

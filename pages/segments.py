@@ -41,7 +41,12 @@ st.caption(
 
 if segment in FILTER_FIELD and built.figure.data:
     st.subheader("The evidence behind a cell")
-    if not shown_groups:
+    if not common.current_actor().is_admin:
+        st.write(
+            "The notes, comments and answers behind each cell are shown to the dashboard's "
+            "admins only: they are what mentees and mentors wrote."
+        )
+    elif not shown_groups:
         st.write(f"Every {label} is hidden, so there is no evidence to show for any of them.")
     else:
         st.caption(

@@ -173,23 +173,28 @@ else:
         charts.impact_series(result.series, day, element), theme=None, key="impact-series"
     )
 
-with st.expander("Record a programme event (e.g. a mentor training)"):
-    with st.form("add-event", clear_on_submit=True):
-        event_day = st.date_input("Date", value=date.today())
-        event_label = st.text_input("What happened", max_chars=200)
-        groups = common.view("filter_choices", filters)
-        cols = st.columns(3)
-        who = Treated(
-            departments=tuple(cols[0].multiselect("Departments", groups["departments"])),
-            cohorts=tuple(cols[1].multiselect("Cohorts", groups["cohorts"])),
-            locations=tuple(cols[2].multiselect("Locations", groups["locations"])),
-        )
-        if st.form_submit_button("Add event"):
-            try:
-                add_program_event(
-                    common.store(), event_day, event_label, None if who == Treated() else who
-                )
-                st.success("Event added: it now shows on the trend chart.")
-                st.rerun()
-            except MentoringError as exc:
-                common.show_error(exc)
+if common.current_actor().is_admin:
+    with st.expander("Record a programme event (e.g. a mentor training)"):
+        with st.form("add-event", clear_on_submit=True):
+            event_day = st.date_input("Date", value=date.today())
+            event_label = st.text_input("What happened", max_chars=200)
+            groups = common.view("filter_choices", filters)
+            cols = st.columns(3)
+            who = Treated(
+                departments=tuple(cols[0].multiselect("Departments", groups["departments"])),
+                cohorts=tuple(cols[1].multiselect("Cohorts", groups["cohorts"])),
+                locations=tuple(cols[2].multiselect("Locations", groups["locations"])),
+            )
+            if st.form_submit_button("Add event"):
+                try:
+                    add_program_event(
+                        common.store(),
+                        event_day,
+                        event_label,
+                        None if who == Treated() else who,
+                        actor=common.current_actor(),
+                    )
+                    st.success("Event added: it now shows on the trend chart.")
+                    st.rerun()
+                except MentoringError as exc:
+                    common.show_error(exc)

@@ -1,6 +1,6 @@
 """Upload: drop exports, see what each file is, confirm the column mapping (including which
 questions are worded negatively), read the validation report, load; the history of loads, each
-removable; and the people who could not be told apart."""
+removable; the people who could not be told apart; the audit trail. For admins only."""
 
 import json
 from dataclasses import fields, replace
@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analysis import export
+from analysis import audit, export
+from analysis.access import ADMIN
 from analysis.bootstrap import is_sample
 from analysis.errors import MentoringError
 from analysis.ingest import load, upkeep, worker
@@ -18,6 +19,7 @@ from analysis.model import ELEMENT_LABELS, ELEMENTS
 from pages import common
 
 common.route_through_dashboard()
+actor = common.require_role(ADMIN, "The Upload page")
 
 KINDS = {"survey": "Survey export", "sessions": "Session log", "roster": "Participant roster"}
 # What each field of a mapping is called on the page; fields not named here are not edited here.
@@ -228,13 +230,14 @@ def _show_report(report, upload, key: str) -> None:
             f"**{count} {'row' if count == 1 else 'rows'} set aside**, with the reason for each:"
         )
         st.dataframe(report.rejected, hide_index=True)
-        st.download_button(
+        common.download_button(
+            st,
             "Download the set-aside rows (CSV)",
-            export.safe_csv(report.rejected),
-            file_name=f"{Path(upload.name).stem}-set-aside.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key=f"{key}-rej",
+            lambda rejected=report.rejected: export.safe_csv(rejected),
+            f"{Path(upload.name).stem}-set-aside.csv",
+            "text/csv",
+            f"{key}-rej",
+            f"The rows {upload.name} set aside",
         )
 
 
@@ -270,20 +273,17 @@ def _one_upload(upload, present: set[str]) -> None:
         mapping = _edit_mapping(prepared.raw, suggestion.mapping, key)
         if isinstance(mapping, mappings.SurveyMapping):
             facts = _ask_file_facts(mapping, key)
-        st.download_button(
+        common.download_button(
+            st,
             "Save this mapping for unattended loads (--mapping)",
-            json.dumps(
-                {
-                    "layout_key": prepared.raw.layout_key,
-                    "kind": kind,
-                    "mapping": mappings.to_json(mapping),
-                },
+            lambda layout=prepared.raw.layout_key, kind=kind, mapping=mapping: json.dumps(
+                {"layout_key": layout, "kind": kind, "mapping": mappings.to_json(mapping)},
                 indent=2,
-            ),
-            file_name=f"{Path(upload.name).stem}-mapping.json",
-            mime="application/json",
-            on_click="ignore",
-            key=f"{key}-save",
+            ).encode("utf-8"),
+            f"{Path(upload.name).stem}-mapping.json",
+            "application/json",
+            f"{key}-save",
+            f"The column mapping of {upload.name}",
         )
     missing = mappings.still_missing(mapping, facts)
     if missing:
@@ -303,6 +303,7 @@ def _one_upload(upload, present: set[str]) -> None:
                 mapping,
                 facts,
                 progress=lambda done: bar.progress(min(1.0, float(done)), text="Reading rows..."),
+                actor=actor,
             )
         except MentoringError as exc:
             bar.empty()
@@ -386,7 +387,7 @@ else:
     confirm = right.checkbox("Yes, remove everything this load added", key="remove-confirm")
     if right.button("Remove", disabled=not confirm, key="remove-go"):
         try:
-            removed = upkeep.remove_batch(store, int(batch))
+            removed = upkeep.remove_batch(store, int(batch), actor=actor)
             st.success(
                 f"Removed load {batch}: "
                 + ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in removed.items() if n)
@@ -399,13 +400,14 @@ else:
         chosen = st.selectbox("Rows set aside by load", rejected_batch, key="rejected-batch")
         rows = common.view("rejected_rows", common.current_filters(), int(chosen))
         st.dataframe(rows, hide_index=True)
-        st.download_button(
+        common.download_button(
+            st,
             "Download (CSV)",
-            export.safe_csv(rows),
-            file_name=f"load-{chosen}-set-aside.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key="rej-dl",
+            lambda: export.safe_csv(rows),
+            f"load-{chosen}-set-aside.csv",
+            "text/csv",
+            "rej-dl",
+            f"The rows set aside by load {chosen}",
         )
 
 if is_sample(store):
@@ -415,6 +417,31 @@ if is_sample(store):
     )
     if st.button("Remove the sample data", key="remove-sample"):
         for batch_id in history["batch_id"].tolist():
-            upkeep.remove_batch(store, int(batch_id))
-        upkeep.clear_sample_flag(store)
+            upkeep.remove_batch(store, int(batch_id), actor=actor)
+        upkeep.clear_sample_flag(store, actor=actor)
         st.rerun()
+
+st.header("Audit trail")
+st.caption(
+    "Who loaded, undid, re-scored, changed a column mapping, marked a program event or exported "
+    'what, and when: the signed-in email, "local user" without sign-in, or "command line" '
+    "(python -m analysis history shows it too). Newest first; lines are never removed."
+)
+trail = audit.trail(store, limit=500)
+if trail.empty:
+    st.write("Nothing has been recorded yet.")
+else:
+    st.dataframe(
+        trail.drop(columns=["audit_id"]),
+        hide_index=True,
+        column_config={
+            "happened_at": st.column_config.DatetimeColumn(
+                "When (UTC)", format="D MMM YYYY, HH:mm:ss"
+            ),
+            "actor_email": "Who",
+            "actor_role": "Role",
+            "action": "Action",
+            "detail": st.column_config.TextColumn("What", width="large"),
+        },
+        key="audit-trail",
+    )

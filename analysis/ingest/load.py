@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import audit
+from analysis.access import LOCAL_USER, Actor
 from analysis.errors import IngestError, MappingIncomplete
 from analysis.ingest import identity, readers, roster, sessions, survey, write
 from analysis.ingest import mapping as mappings
@@ -127,9 +129,11 @@ def ingest(
     facts: mappings.FileFacts | None = None,
     progress: Callable[[float], None] | None = None,
     dry_run: bool = False,
+    actor: Actor = LOCAL_USER,
 ) -> IngestReport:
     """Load a prepared export as one batch; the database is unchanged unless everything succeeds.
-    A dry run maps and validates only, and needs no database (store may be None)."""
+    A dry run maps and validates only, and needs no database (store may be None). The load is
+    recorded in the audit trail under `actor`, whose role is checked inside the transaction."""
     if not dry_run and store is None:
         raise ValueError("a load needs a store")
     facts = facts or mappings.FileFacts()
@@ -138,6 +142,7 @@ def ingest(
         return earlier
     raw, name = prepared.raw, prepared.name
     notes: list[str] = list(raw.notes)
+    previous = None if dry_run else remembered_mapping(store, prepared)
     if mapping is None:
         suggestion = suggest(store, prepared)
         mapping = suggestion.mapping
@@ -194,6 +199,7 @@ def ingest(
                 con, report, raw, prepared.digest, mapping, facts, parsed_survey, comment_evidence
             )
             _resolve(con, report)
+            audit.record_load(con, actor, report, mapping, previous)
     elif isinstance(mapping, mappings.SessionMapping):
         parsed_sessions = sessions.parse_sessions(raw, mapping, progress=progress)
         report.notes += [n for n in parsed_sessions.notes if n not in report.notes]
@@ -207,6 +213,7 @@ def ingest(
         with store.write() as con:  # type: ignore[union-attr]
             write.write_sessions(con, report, raw, prepared.digest, mapping, parsed_sessions, key)
             _resolve(con, report)
+            audit.record_load(con, actor, report, mapping, previous)
     else:
         parsed_roster = roster.parse_roster(raw, mapping)
         if dry_run:
@@ -216,6 +223,7 @@ def ingest(
         with store.write() as con:  # type: ignore[union-attr]
             write.write_roster(con, report, raw, prepared.digest, mapping, parsed_roster, key)
             _resolve(con, report)
+            audit.record_load(con, actor, report, mapping, previous)
     return report
 
 
@@ -271,6 +279,7 @@ def ingest_file(
     facts: mappings.FileFacts | None = None,
     progress: Callable[[float], None] | None = None,
     dry_run: bool = False,
+    actor: Actor = LOCAL_USER,
 ) -> IngestReport:
     """Read and load one export file as one batch (see ingest)."""
-    return ingest(store, prepare(path, file_name, kind), mapping, facts, progress, dry_run)
+    return ingest(store, prepare(path, file_name, kind), mapping, facts, progress, dry_run, actor)

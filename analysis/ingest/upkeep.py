@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from analysis import elements
+from analysis import audit, elements
+from analysis.access import LOCAL_USER, Actor
 from analysis.errors import IngestError
 from analysis.ingest import identity
 from analysis.ingest.write import insert_frame, text_evidence
@@ -39,7 +40,7 @@ _BATCH_TABLES = (
 )
 
 
-def remove_batch(store: Store, batch_id: int) -> dict[str, int]:
+def remove_batch(store: Store, batch_id: int, actor: Actor = LOCAL_USER) -> dict[str, int]:
     """Undo a load: delete everything it added, except rows another load also contained, which
     that load keeps (so undoing one of two overlapping exports loses nothing the other holds).
     Returns rows removed per table."""
@@ -50,6 +51,7 @@ def remove_batch(store: Store, batch_id: int) -> dict[str, int]:
         ).fetchone()
         if not exists or not exists[0]:
             raise IngestError(f"There is no load {batch_id} to remove.")
+        audit.record_undo(con, actor, batch_id)
         execute(
             con,
             "CREATE TEMP TABLE _handover AS "
@@ -79,7 +81,9 @@ def remove_batch(store: Store, batch_id: int) -> dict[str, int]:
     return removed
 
 
-def rescore_text(store: Store, rubric: dict[str, Any] | None = None) -> int:
+def rescore_text(
+    store: Store, rubric: dict[str, Any] | None = None, actor: Actor = LOCAL_USER
+) -> int:
     """Re-run text detection over every stored note and comment (after a rubric edit).
     Returns how many texts were scored."""
     with store.write() as con:
@@ -116,10 +120,13 @@ def rescore_text(store: Store, rubric: dict[str, Any] | None = None) -> int:
             )
             evidence["mentor_id"] = found["mentor_id"]
             insert_frame(con, "element_evidence", evidence)
-        execute(
+        digest = elements.rubric_hash(rubric or elements.load_rubric())
+        execute(con, "INSERT OR REPLACE INTO meta VALUES ('rubric_hash', $h)", {"h": digest})
+        audit.record(
             con,
-            "INSERT OR REPLACE INTO meta VALUES ('rubric_hash', $h)",
-            {"h": elements.rubric_hash(rubric or elements.load_rubric())},
+            actor,
+            audit.RESCORE,
+            f"Re-read {len(notes) + len(comments)} notes and comments with the rubric {digest[:12]}.",
         )
     return len(notes) + len(comments)
 
@@ -130,7 +137,13 @@ def rubric_is_current(store: Store) -> bool:
     return stored is None or stored == elements.rubric_hash(elements.load_rubric())
 
 
-def add_program_event(store: Store, day: date, label: str, treated: Treated | None = None) -> None:
+def add_program_event(
+    store: Store,
+    day: date,
+    label: str,
+    treated: Treated | None = None,
+    actor: Actor = LOCAL_USER,
+) -> None:
     """Record a program event (e.g. a mentor training) to mark on trend charts; with `treated`,
     whom it applied to, so its impact can be measured."""
     text = label.strip()
@@ -142,8 +155,11 @@ def add_program_event(store: Store, day: date, label: str, treated: Treated | No
             "INSERT INTO program_events (event_date, label, treated_json) VALUES ($d, $l, $t)",
             {"d": day, "l": text[:200], "t": treated.to_json() if treated else None},
         )
+        who = f" for {treated.describe()}" if treated else ""
+        audit.record(con, actor, audit.EVENT, f"Added the event '{text[:200]}' on {day}{who}.")
 
 
-def clear_sample_flag(store: Store) -> None:
+def clear_sample_flag(store: Store, actor: Actor = LOCAL_USER) -> None:
     with store.write() as con:
         execute(con, "DELETE FROM meta WHERE key = 'is_sample'")
+        audit.record(con, actor, audit.SAMPLE, "The database is no longer marked as the sample.")
