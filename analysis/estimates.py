@@ -5,7 +5,7 @@ the impact of a programme event. Per-mentor counts in, DataFrames out; no I/O.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -136,6 +136,7 @@ def trend_by_source(
     settings: Settings = DEFAULT_SETTINGS,
     sources: Iterable[str] = ("session_note",),
     alpha: float = stats.ALPHA,
+    withheld: Callable[[object], str | None] = lambda period: None,
 ) -> pd.DataFrame:
     """Per element, source and period: the share with its clustered interval, and the change from
     the previous period (same mentors compared with themselves where they appear in both) with
@@ -152,7 +153,9 @@ def trend_by_source(
             for period in periods:
                 now = mine[mine["period_start"] == period]
                 respondents = int(now["respondent_count"].sum())
-                reason = hidden_reason(source, now["mentor_id"].nunique(), respondents, settings)
+                reason = hidden_reason(
+                    source, now["mentor_id"].nunique(), respondents, settings
+                ) or withheld(period)
                 share = stats.clustered_share(now["shown_count"], now["observation_count"])
                 row = {
                     "period_start": period,
@@ -164,6 +167,7 @@ def trend_by_source(
                     "observation_count": share.n,
                     "mentor_count": share.mentors,
                     "hidden": reason is not None,
+                    "reason": reason or "",
                     "change_pts": None,
                     "change_low": None,
                     "change_high": None,
@@ -438,7 +442,11 @@ def wave_levels(pairs: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> p
 
 
 def segment_levels(
-    counts: pd.DataFrame, segment_column: str, source: str, settings: Settings = DEFAULT_SETTINGS
+    counts: pd.DataFrame,
+    segment_column: str,
+    source: str,
+    settings: Settings = DEFAULT_SETTINGS,
+    withheld: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Per segment value and element, one source: the share with its mentor-clustered interval.
     `counts` has one row per mentor (or mentor and segment value), element and source with a
@@ -479,8 +487,20 @@ def segment_levels(
     cells = pd.DataFrame(rows, columns=columns)
     if cells.empty:
         return cells.assign(suppressed=[], reason=[], frequency_pct=[])
-    cells = metrics.suppress_cells(cells, settings)
+    cells = metrics.suppress_cells(cells, settings, withheld)
     for column in ("pct", "ci_low", "ci_high", "mentor_count", "respondent_count"):
         cells[column] = cells[column].astype("float64").mask(cells["suppressed"])
     cells["frequency_pct"] = cells["pct"]
     return cells
+
+
+def withhold(frame: pd.DataFrame, reason: str, keep: Iterable[str]) -> pd.DataFrame:
+    """Every figure of a view the privacy rule hides: numbers (counts too) blanked, the reason
+    given; only the columns in `keep` (labels) stay."""
+    hidden = frame.copy()
+    for column in hidden.columns:
+        if column not in keep:
+            hidden[column] = None
+    hidden["suppressed"] = True
+    hidden["reason"] = reason
+    return hidden

@@ -72,20 +72,29 @@ def element_summary(
     return pd.DataFrame(rows)
 
 
-def suppress_cells(cells: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
-    """Hide heatmap cells behind too few people, then hide enough others that no hidden cell can be
-    worked out from the shown cells and the element's total (complementary suppression).
+def suppress_cells(
+    cells: pd.DataFrame,
+    settings: Settings = DEFAULT_SETTINGS,
+    withheld: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Hide heatmap cells behind too few people (and the rows `withheld` names, with the reason
+    the privacy rule gave), then hide enough others that no hidden cell can be worked out from the
+    shown cells and the element's total (complementary suppression).
 
     Input: segment_value, element, observation_count, shown_count, mentor_count, respondent_count.
     Output adds `suppressed`, `reason` and a `frequency_pct` that is None where suppressed."""
     frame = cells.copy()
+    withheld = withheld or {}
     frame["suppressed"] = [
-        group_too_small(int(m), int(r), settings)
-        for m, r in zip(frame["mentor_count"], frame["respondent_count"], strict=True)
+        group_too_small(int(m), int(r), settings) or value in withheld
+        for m, r, value in zip(
+            frame["mentor_count"], frame["respondent_count"], frame["segment_value"], strict=True
+        )
     ]
-    frame["reason"] = frame["suppressed"].map(
-        {True: f"fewer than {settings.anonymity_min}", False: ""}
-    )
+    frame["reason"] = [
+        withheld.get(value) or (f"fewer than {settings.anonymity_min}" if hide else "")
+        for value, hide in zip(frame["segment_value"], frame["suppressed"], strict=True)
+    ]
     # A segment row hidden for one element is hidden for all: its size is the same person count.
     hidden_rows = set(frame.loc[frame["suppressed"], "segment_value"])
     changed = True
@@ -106,7 +115,9 @@ def suppress_cells(cells: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -
     frame.loc[frame["suppressed"] & ~primary, "reason"] = (
         "hidden so a small group cannot be worked out"
     )
-    frame.loc[frame["suppressed"] & primary, "reason"] = f"fewer than {settings.anonymity_min}"
+    frame.loc[frame["suppressed"] & primary & (frame["reason"] == ""), "reason"] = (
+        f"fewer than {settings.anonymity_min}"
+    )
     frame["frequency_pct"] = [
         None if hide else share_pct(s, n)
         for hide, s, n in zip(

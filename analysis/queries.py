@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis import privacy
 from analysis.model import DEFAULT_SETTINGS, Settings
 from analysis.store import Store, load_sql
 
@@ -24,7 +25,9 @@ HEADLINE_ROLES: tuple[str, ...] = ("mentee", "mentor_log")
 
 @dataclass(frozen=True)
 class Filters:
-    """The shared sidebar filters. Empty tuples mean 'all'. Hashable, so it can key a cache."""
+    """The shared sidebar filters. Empty tuples mean 'all'. Hashable, so it can key a cache.
+    A period counts whole months (its start moves to the 1st, its end to the month's last day):
+    a view that differs from another by a few days could give away a few people's answers."""
 
     start: date | None = None
     end: date | None = None
@@ -33,6 +36,12 @@ class Filters:
     locations: tuple[str, ...] = ()
     source: str = "both"
     roles: tuple[str, ...] = HEADLINE_ROLES
+
+    def __post_init__(self) -> None:
+        if self.start is not None:
+            object.__setattr__(self, "start", privacy.month_start(self.start))
+        if self.end is not None:
+            object.__setattr__(self, "end", privacy.month_end(self.end))
 
     def params(self) -> dict[str, Any]:
         return {
@@ -305,3 +314,7 @@ def element_cooccurrence(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
     return store.query(_with_observations("element_cooccurrence"), _obs_params(filters, settings))
+
+
+def people_presence(store: Store) -> pd.DataFrame:
+    return store.query(load_sql("people_presence"))

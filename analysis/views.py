@@ -3,15 +3,27 @@ same numbers reach the screen, the JSON summary and the leadership brief."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
 
-from analysis import estimates, metrics, queries
+from analysis import estimates, metrics, privacy, queries
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS, Settings, Treated
 from analysis.queries import Filters
 from analysis.store import Store
+
+
+def people(store: Store) -> privacy.People:
+    """Who stands behind every segment and month, for the anonymity rule."""
+    return privacy.People(queries.people_presence(store))
+
+
+def protection(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> privacy.Protection:
+    """Whether the view `filters` selects may be shown (see analysis/privacy.py)."""
+    return privacy.protect(people(store), filters, settings)
 
 
 def element_overview(
@@ -19,8 +31,12 @@ def element_overview(
 ) -> pd.DataFrame:
     """Frequency and coverage per element, with every n behind them."""
     counts = queries.mentor_element_counts(store, filters, settings)
-    people = queries.element_people(store, filters, settings)
-    return metrics.element_summary(counts, people, settings)
+    behind = queries.element_people(store, filters, settings)
+    summary = metrics.element_summary(counts, behind, settings)
+    guard = protection(store, filters, settings)
+    if guard.shown:
+        return summary
+    return estimates.withhold(summary, guard.reason, ("element", "label"))
 
 
 def summary(
@@ -87,11 +103,15 @@ def by_source(
 ) -> pd.DataFrame:
     """Per element and source (mentees' ratings, session notes, self-assessments): the share with
     its mentor-clustered interval and the partially pooled coverage, each behind enough people."""
-    return estimates.source_levels(
+    levels = estimates.source_levels(
         queries.mentor_source_counts(store, filters, settings),
         queries.source_people(store, filters, settings),
         settings,
     )
+    guard = protection(store, filters, settings)
+    if guard.shown:
+        return levels
+    return estimates.withhold(levels, guard.reason, ("element", "label", "source", "source_label"))
 
 
 def coverage_sensitivity(
@@ -101,6 +121,8 @@ def coverage_sensitivity(
     levels = estimates.source_levels(
         counts, queries.source_people(store, filters, settings), settings, filters.level_sources()
     )
+    if not protection(store, filters, settings).shown:
+        return pd.DataFrame()
     return estimates.coverage_sensitivity(counts, levels)
 
 
@@ -142,9 +164,13 @@ def perception_gap(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
     """Self-assessment minus mentees' rating per element, paired by mentor and wave."""
-    return estimates.paired_perception_gap(
+    gap = estimates.paired_perception_gap(
         queries.perception_pairs(store, filters, settings), settings
     )
+    guard = protection(store, filters, settings)
+    if guard.shown:
+        return gap
+    return estimates.withhold(gap, guard.reason, ("element", "label")).assign(pairs=0, mentors=0)
 
 
 def trend(
@@ -153,16 +179,39 @@ def trend(
     """Per period and element, one source (see Filters.trend_source): the share with its
     mentor-clustered interval and the change from the period before, all the view's changes
     corrected together."""
+    behind = people(store)
+    guard = privacy.protect(behind, filters, settings)
+
+    def withheld(period: object) -> str | None:
+        if not guard.shown:
+            return guard.reason
+        start = pd.Timestamp(period).date()  # type: ignore[arg-type]
+        end = start if grain == "month" else (pd.Timestamp(start) + pd.offsets.QuarterEnd(0)).date()
+        cell = privacy.protect(behind, replace(filters, start=start, end=end), settings)
+        return None if cell.shown else cell.reason
+
     return estimates.trend_by_source(
         queries.mentor_period_source_counts(store, filters, grain, settings),
         settings,
         (filters.trend_source(),),
+        withheld=withheld,
     )
 
 
 def waves(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
-    """Mentees' favourable answers per survey wave and element, with clustered intervals."""
-    return estimates.wave_levels(queries.perception_pairs(store, filters, settings), settings)
+    """Mentees' favourable answers per survey wave (a quarter) and element, with clustered
+    intervals; a wave the privacy rule hides keeps its row, not its numbers."""
+    found = estimates.wave_levels(queries.perception_pairs(store, filters, settings), settings)
+    behind = people(store)
+    for index, wave in found["wave"].items():
+        year, quarter = str(wave).split(" Q")
+        start = date(int(year), 3 * int(quarter) - 2, 1)
+        end = (pd.Timestamp(start) + pd.offsets.QuarterEnd(0)).date()
+        guard = privacy.protect(behind, replace(filters, start=start, end=end), settings)
+        if not guard.shown:
+            found.loc[index, ["pct", "ci_low", "ci_high", "observation_count"]] = None
+            found.loc[index, "reason"] = guard.reason
+    return found
 
 
 def segment_heatmap(
@@ -181,8 +230,15 @@ def segment_heatmap(
     if segment not in queries.MENTOR_SEGMENTS:
         raise ValueError(f"unknown segment {segment!r}")
     counts = queries.mentor_source_counts(store, filters, settings)
+    behind = people(store)
+    field = dict(privacy.DIMENSIONS)[segment]
+    withheld = {}
+    for value in counts[segment].unique():
+        cell = privacy.protect(behind, replace(filters, **{field: (value,)}), settings)
+        if not cell.shown:
+            withheld[value] = cell.reason
     return estimates.segment_levels(
-        counts, segment, source or segment_source(counts, filters), settings
+        counts, segment, source or segment_source(counts, filters), settings, withheld
     )
 
 
@@ -210,7 +266,9 @@ def element_sources(
     numbers."""
     rows = queries.element_sources(store, filters, settings)
     rows["segment_value"] = rows["source"] + "|" + rows["item_text"].fillna("")
-    rows = metrics.suppress_cells(rows, settings)
+    guard = protection(store, filters, settings)
+    withheld = {} if guard.shown else dict.fromkeys(rows["segment_value"], guard.reason)
+    rows = metrics.suppress_cells(rows, settings, withheld)
     rows["concern_count"] = rows["concern_count"].astype("Int64").mask(rows["suppressed"])
     rows["source"] = rows["source"].map(SOURCE_NAMES)
     rows["element"] = rows["element"].map(ELEMENT_LABELS)
@@ -288,10 +346,18 @@ def impact(
 ) -> Impact:
     """Difference-in-differences of the treated mentors against the others around `event_date`,
     per element, on one source, with mentor-clustered intervals; and the monthly series of both
-    groups (the pre-trend a reader checks before believing the effect)."""
+    groups (the pre-trend a reader checks before believing the effect). Either group behind
+    fewer than `anonymity_min` mentors, or a view the privacy rule hides, shows no effect."""
     cells = queries.event_cells(store, filters, event_date, settings)
     members = treated.members(cells.drop_duplicates("mentor_id"))
     effects = estimates.impact(cells, members, source)
+    guard = protection(store, filters, settings)
+    k = settings.anonymity_min
+    small = (effects["treated_mentors"] < k) | (effects["control_mentors"] < k)
+    if not guard.shown or small.any():
+        columns = ["effect_pts", "ci_low", "ci_high", "p", "q"]
+        effects.loc[small | (not guard.shown), columns] = None
+        effects.loc[small | (not guard.shown), "called"] = False
     monthly = queries.mentor_period_source_counts(store, filters, "month", settings)
     monthly = monthly[monthly["source_kind"] == source]
     series = estimates.group_series(monthly, members, settings)
@@ -333,11 +399,15 @@ def evidence(
 ) -> pd.DataFrame:
     """The notes, comments and answers behind an element figure, newest first, without names.
     Empty when the filtered group is behind too few people to show."""
-    people = queries.element_people(store, filters, settings).set_index("element")
-    if element not in people.index or metrics.group_too_small(
-        int(people.at[element, "mentor_count"]),
-        int(people.at[element, "respondent_count"]),
-        settings,
+    behind = queries.element_people(store, filters, settings).set_index("element")
+    if (
+        element not in behind.index
+        or metrics.group_too_small(
+            int(behind.at[element, "mentor_count"]),
+            int(behind.at[element, "respondent_count"]),
+            settings,
+        )
+        or not protection(store, filters, settings).shown
     ):
         return pd.DataFrame(
             columns=["observed_on", "source", "respondent_role", "element", "value", "evidence"]

@@ -1,0 +1,161 @@
+"""Suppression that survives subtraction. A view (a set of filters) is shown only when at least
+`anonymity_min` mentors stand behind it (and as many respondents where survey answers do), and
+every view that differs from it by one filter value (a department, cohort or location added or
+removed, a period bound moved by a month) differs from it by no one or by at least
+`anonymity_min` people: otherwise the two views, side by side, would give away the answers of
+the few people between them. Periods count in whole months, so the neighbours are finite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from analysis.model import DEFAULT_SETTINGS, Settings
+
+DIMENSIONS = (("department", "departments"), ("cohort", "cohorts"), ("location", "locations"))
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
+
+
+@dataclass(frozen=True)
+class Protection:
+    """Whether a view may be shown; when not, `reason` says why in plain words."""
+
+    shown: bool
+    reason: str
+    mentors: int
+    respondents: int
+
+
+class People:
+    """Who stands behind every (department, cohort, location, month) cell of the data, so that
+    the people behind any filter combination, and behind the difference of two, are counted
+    exactly (sets, not sums: a respondent who answered twice is one person)."""
+
+    def __init__(self, presence: pd.DataFrame) -> None:
+        self.cells: dict[tuple[str, str, str, date], tuple[set[str], set[str]]] = {}
+        keys = ["department", "cohort", "location", "month"]
+        if len(presence):
+            mentors = presence.groupby(keys, sort=True)["mentor_id"].agg(set)
+            respondents = (
+                presence.dropna(subset=["respondent_hash"])
+                .groupby(keys)["respondent_hash"]
+                .agg(set)
+            )
+            for key, who in mentors.items():
+                department, cohort, location, month = key
+                answered = respondents.get(key, set())
+                self.cells[(department, cohort, location, pd.Timestamp(month).date())] = (
+                    who,
+                    answered,
+                )
+        self.values = {
+            name: sorted({key[i] for key in self.cells}) for i, (name, _) in enumerate(DIMENSIONS)
+        }
+        self.months = sorted({key[3] for key in self.cells})
+
+    def count(
+        self, chosen: dict[str, set[str] | None], months: tuple[date, date] | None
+    ) -> tuple[int, int]:
+        """Distinct mentors and respondents in the cells matching `chosen` (None: any value) and
+        within `months` (first and last month, inclusive; None: every month)."""
+        mentors: set[str] = set()
+        respondents: set[str] = set()
+        for (department, cohort, location, month), (m, r) in self.cells.items():
+            values = {"department": department, "cohort": cohort, "location": location}
+            if any(
+                allowed is not None and values[dim] not in allowed
+                for dim, allowed in chosen.items()
+            ):
+                continue
+            if months is not None and not months[0] <= month <= months[1]:
+                continue
+            mentors |= m
+            respondents |= r
+        return len(mentors), len(respondents)
+
+
+def _view(filters: object) -> tuple[dict[str, set[str] | None], tuple[date, date] | None]:
+    chosen: dict[str, set[str] | None] = {
+        name: set(getattr(filters, field)) or None for name, field in DIMENSIONS
+    }
+    start, end = filters.start, filters.end
+    if start is None and end is None:
+        return chosen, None
+    return chosen, (month_start(start or date.min), month_start(end or date.max))
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def protect(people: People, filters: object, settings: Settings = DEFAULT_SETTINGS) -> Protection:
+    """The anonymity rule for the view `filters` selects (a Filters: start, end, departments,
+    cohorts, locations), against every view one filter value away."""
+    k = settings.anonymity_min
+    chosen, months = _view(filters)
+    mentors, respondents = people.count(chosen, months)
+    if mentors < k:
+        return Protection(False, f"fewer than {k} mentors are in this view", mentors, respondents)
+    if 0 < respondents < k:
+        return Protection(
+            False, f"fewer than {k} people answered the surveys in this view", mentors, respondents
+        )
+    for what, difference in _neighbours(people, chosen, months):
+        dm, dr = people.count(*difference)
+        if 0 < dm < k or 0 < dr < k:
+            few = (
+                _plural(dm, "mentor", "mentors")
+                if 0 < dm < k
+                else _plural(dr, "survey respondent", "survey respondents")
+            )
+            return Protection(
+                False,
+                f"{what} would change this view by only {few}: shown side by side, the two "
+                "views would give away their answers",
+                mentors,
+                respondents,
+            )
+    return Protection(True, "", mentors, respondents)
+
+
+def _neighbours(
+    people: People,
+    chosen: dict[str, set[str] | None],
+    months: tuple[date, date] | None,
+) -> list[tuple[str, tuple[dict[str, set[str] | None], tuple[date, date] | None]]]:
+    """Each view one filter value away, as (what changes, the cells the two views differ by)."""
+    found = []
+    for name, _ in DIMENSIONS:
+        selected = chosen[name]
+        for value in people.values[name]:
+            inside = selected is None or value in selected
+            if inside and selected is not None and len(selected) == 1:
+                # removing the only value clears the filter: the rest of this dimension joins
+                rest = set(people.values[name]) - {value}
+                found.append((f"Clearing the {name} filter", ({**chosen, name: rest}, months)))
+                continue
+            verb = "Removing" if inside else "Adding"
+            found.append((f"{verb} the {name} '{value}'", ({**chosen, name: {value}}, months)))
+    if people.months:
+        first, last = months if months is not None else (people.months[0], people.months[-1])
+        first, last = max(first, people.months[0]), min(last, people.months[-1])
+        edges = []
+        if first <= last:
+            edges += [("Starting a month later", first), ("Ending a month earlier", last)]
+        before = [m for m in people.months if m < first]
+        after = [m for m in people.months if m > last]
+        if before:
+            edges.append(("Starting a month earlier", before[-1]))
+        if after:
+            edges.append(("Ending a month later", after[0]))
+        found += [(what, (chosen, (month, month))) for what, month in edges]
+    return found

@@ -1,0 +1,13 @@
+-- Who stands behind the observations: one row per mentor, month and (for survey answers)
+-- respondent, with the mentor's segments. The privacy rule counts the people behind any filter
+-- combination, and behind the difference of two, from it.
+SELECT DISTINCT
+    e.mentor_id,
+    coalesce(m.department, 'Unassigned') AS department,
+    coalesce(m.cohort, 'Unassigned') AS cohort,
+    coalesce(m.location, 'Unassigned') AS location,
+    CAST(date_trunc('month', e.observed_on) AS DATE) AS month,
+    e.respondent_hash
+FROM element_evidence AS e
+JOIN mentors AS m USING (mentor_id)
+ORDER BY ALL
