@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,12 +22,15 @@ from analysis.model import ELEMENTS
 
 RUBRIC_PATH = Path(__file__).with_name("rubric.json")
 _SENTENCE = r"[.!?]+(?:\s+|$)|\n+|;\s*|\s+[-–•*]\s+|^\s*[-–•*]\s+"
-# A word inside a negation's reach: no punctuation, so "No blame, we debriefed" is not negated.
+# A word inside a cue's reach: no punctuation, so "No blame, we debriefed" is not negated.
 _WORD = r"[^\s,;:.!?()]+"
+_NOTHING = r"\b\B"  # matches nowhere (RE2 has no lookahead)
+_NAMED_WORD = re.compile(r"\{([a-z_]+)\}")
+_REQUIRED = ("negation_cues", "contrast_cues", "past_cues", "no_longer_cues", "traps", "elements")
 
 
 def _alternation(patterns: list[str]) -> str:
-    return "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+    return "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")" if patterns else _NOTHING
 
 
 def _cues(words: list[str]) -> str:
@@ -42,6 +46,9 @@ class CompiledRubric:
     no_longer_rewrite: str
     no_longer_alone: str
     negated_prefix: str
+    wished_prefix: str
+    someone_as_object: str
+    someone_else_acts: str
     shown: dict[str, dict[float, str]]
     opposite: dict[str, str]
     digest: str
@@ -70,22 +77,40 @@ def _check(pattern: str, where: str) -> None:
         raise MentoringError(f"The rubric pattern {where} is not a valid pattern: {exc}") from exc
 
 
+def _expander(words: dict[str, str]):
+    """Patterns may name a word list as {name} (the rubric's 'words' section)."""
+
+    def expand(pattern: str, where: str) -> str:
+        def one(found: re.Match[str]) -> str:
+            if found[1] not in words:
+                raise MentoringError(
+                    f"The rubric pattern {where} uses {{{found[1]}}}, which is not defined "
+                    "under 'words'."
+                )
+            return f"(?:{words[found[1]]})"
+
+        expanded = _NAMED_WORD.sub(one, pattern)
+        _check(expanded, where)
+        return expanded
+
+    return expand
+
+
 @lru_cache(maxsize=8)
 def _compile(text: str) -> CompiledRubric:
     rubric = json.loads(text)
-    for key in (
-        "negation_cues",
-        "contrast_cues",
-        "past_cues",
-        "no_longer_cues",
-        "traps",
-        "elements",
-    ):
+    for key in _REQUIRED:
         if key not in rubric:
             raise MentoringError(f"The rubric has no '{key}' section.")
     missing = [e for e in ELEMENTS if e not in rubric["elements"]]
     if missing:
         raise MentoringError(f"The rubric has no entry for: {', '.join(missing)}.")
+    words = rubric.get("words", {})
+    for name, pattern in words.items():
+        if _NAMED_WORD.search(pattern):
+            raise MentoringError(f"The rubric's word list {{{name}}} may not name another list.")
+        _check(pattern, f"'{pattern}' (words, {name})")
+    expand = _expander(words)
     shown: dict[str, dict[float, str]] = {}
     opposite: dict[str, str] = {}
     for element in ELEMENTS:
@@ -101,27 +126,41 @@ def _compile(text: str) -> CompiledRubric:
                 raise MentoringError(
                     f"The rubric's {element} 'shown' entry {i + 1} has no pattern."
                 )
-            _check(pattern, f"'{pattern}' ({element}, shown)")
-            by_weight.setdefault(weight, []).append(pattern)
+            by_weight.setdefault(weight, []).append(
+                expand(pattern, f"'{pattern}' ({element}, shown)")
+            )
         shown[element] = {w: _alternation(p) for w, p in by_weight.items()}
         patterns = [
             p if isinstance(p, str) else p.get("pattern", "") for p in entry.get("opposite", [])
         ]
-        for pattern in patterns:
-            _check(pattern, f"'{pattern}' ({element}, opposite)")
-        opposite[element] = _alternation(patterns) if patterns else "(?!x)x"
-    for trap in rubric["traps"]:
-        _check(trap, f"'{trap}' (traps)")
-    negation = _cues(rubric["negation_cues"] + rubric["no_longer_cues"])
+        opposite[element] = _alternation(
+            [expand(p, f"'{p}' ({element}, opposite)") for p in patterns]
+        )
+    traps = [expand(t, f"'{t}' (traps)") for t in rubric["traps"]]
+    others = rubric.get("someone_else", {})
+    someone = _alternation([expand(p, f"'{p}' (someone_else, who)") for p in others.get("who", [])])
+    before_object = _cues(others.get("before_object", [])) if others.get("before_object") else ""
+    no_longer = "|".join(rubric["no_longer_cues"])
     return CompiledRubric(
-        traps=_alternation(rubric["traps"]),
+        traps=_alternation(traps),
         contrast=r"\s*,?\s*" + _cues(rubric["contrast_cues"]) + r"\s*",
         past=_cues(rubric["past_cues"]),
         no_longer_rewrite=r"(?:used to|solía|früher)\s+([^.!?;\n]{1,80}?),?\s+(?:but|pero|mais|aber)\s+(?:"
-        + "|".join(rubric["no_longer_cues"])
+        + no_longer
         + ")",
-        no_longer_alone=r"^\s*(?:" + "|".join(rubric["no_longer_cues"]) + r")\W*$",
-        negated_prefix=negation + rf"(?:{_WORD}[ '’]+){{0,3}}",
+        no_longer_alone=r"^\s*(?:" + no_longer + r")\W*$",
+        negated_prefix=_cues(rubric["negation_cues"] + rubric["no_longer_cues"])
+        + rf"(?:{_WORD}[ '’]+){{0,3}}",
+        wished_prefix=(
+            _cues([expand(w, f"'{w}' (wish_cues)") for w in rubric["wish_cues"]])
+            + rf"(?:{_WORD}[ '’]+){{0,5}}"
+            if rubric.get("wish_cues")
+            else _NOTHING
+        ),
+        someone_as_object=(
+            "(" + before_object + r")(?:" + someone + r")(?:$|[^\w])" if before_object else _NOTHING
+        ),
+        someone_else_acts=r"(?:^|[^\w])(?:" + someone + r")(?:$|[^\w]).*$",
         shown=shown,
         opposite=opposite,
         digest=rubric_hash(rubric),
@@ -149,6 +188,114 @@ def _join_following_no_longer(
     return pc.if_else(pa.array(joins), joined, lowered)
 
 
+@dataclass(frozen=True)
+class _Clauses:
+    """Every clause of every text, as the rubric reads it, in text order."""
+
+    text: pa.Array
+    owner: np.ndarray
+    sentence: np.ndarray
+    original_sentences: pa.Array
+
+
+def _clauses(texts: pa.Array, compiled: CompiledRubric) -> _Clauses:
+    # Sentences are cut from the original text, so evidence is always a real substring of it; the
+    # rewrites below then work on a lowered copy of each sentence.
+    sentences = pc.split_pattern_regex(texts, pattern=_SENTENCE)
+    original = pc.list_flatten(sentences)
+    sentence_owner = pc.list_parent_indices(sentences).to_numpy()
+    lowered = pc.utf8_lower(original)
+    lowered = _join_following_no_longer(lowered, sentence_owner, compiled.no_longer_alone)
+    lowered = pc.replace_substring_regex(
+        lowered, pattern=compiled.no_longer_rewrite, replacement=r"no longer \1"
+    )
+    lowered = pc.replace_substring_regex(lowered, pattern=compiled.traps, replacement=" ~ ")
+    # "asks how I get on with my manager": the manager is only talked about, not acting.
+    if compiled.someone_as_object != _NOTHING:
+        lowered = pc.replace_substring_regex(
+            lowered, pattern=compiled.someone_as_object, replacement=r"\1 someone "
+        )
+    clauses = pc.split_pattern_regex(lowered, pattern=compiled.contrast)
+    clause_sentence = pc.list_parent_indices(clauses).to_numpy()
+    # "Her manager micromanages her": from someone else's name to the end of the clause, what is
+    # described is not the mentor's behaviour.
+    text = pc.replace_substring_regex(
+        pc.list_flatten(clauses), pattern=compiled.someone_else_acts, replacement=" ~ "
+    )
+    return _Clauses(text, sentence_owner[clause_sentence], clause_sentence, original)
+
+
+def _readings(clauses: _Clauses, element: str, compiled: CompiledRubric) -> np.ndarray:
+    """Per clause: its positive weight (> 0) or -1 for a concern, 0 when it says nothing. Only the
+    clauses that contain some phrase of the element go through the negation, wish and past checks."""
+    everything = _alternation([*compiled.shown[element].values(), compiled.opposite[element]])
+    candidates = np.flatnonzero(_match(clauses.text, everything))
+    reading = np.zeros(len(clauses.text))
+    if not len(candidates):
+        return reading
+    text = clauses.text.take(pa.array(candidates))
+    positive = np.zeros(len(candidates))
+    negated_positive = np.zeros(len(candidates), dtype=bool)
+    for weight, pattern in compiled.shown[element].items():
+        hit = _match(text, pattern)
+        flipped = _match(text, compiled.negated_prefix + pattern) if hit.any() else hit
+        positive = np.maximum(positive, np.where(hit & ~flipped, weight, 0.0))
+        negated_positive |= flipped
+    opposite = _match(text, compiled.opposite[element])
+    negated_opposite = (
+        _match(text, compiled.negated_prefix + compiled.opposite[element])
+        if opposite.any()
+        else opposite
+    )
+    positive = np.maximum(positive, np.where(negated_opposite, 1.0, 0.0))
+    # "I'd like more stretch": a wish or a plan describes nothing the mentor did.
+    positive[_match(text, compiled.wished_prefix + everything)] = 0.0
+    negative = ((opposite & ~negated_opposite) | negated_positive) & (positive == 0)
+    said = np.where(positive > 0, positive, np.where(negative, -1.0, 0.0))
+    said[_match(text, compiled.past)] = 0.0
+    reading[candidates] = said
+    return reading
+
+
+def _decide(reading: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """A text's value from its clauses: shown when the weights reach 1 and nothing contradicts it,
+    a concern when only concerns were said, and the last clause that said something when both."""
+    said = np.flatnonzero(reading != 0)
+    value = np.zeros(n, dtype=np.int8)
+    if not len(said):
+        return value
+    who = owner[said]
+    weight = np.where(reading[said] > 0, reading[said], 0.0)
+    shown = np.bincount(who, weights=weight, minlength=n) >= 1.0
+    concern = np.bincount(who, weights=(reading[said] < 0), minlength=n) > 0
+    last = np.zeros(n, dtype=np.int8)
+    ends = np.flatnonzero(np.append(who[1:] != who[:-1], True))
+    last[who[ends]] = np.sign(reading[said][ends]).astype(np.int8)
+    value[shown & ~concern] = 1
+    value[concern & ~shown] = -1
+    both = shown & concern
+    value[both] = last[both]
+    return value
+
+
+def _evidence(reading: np.ndarray, value: np.ndarray, clauses: _Clauses, n: int) -> np.ndarray:
+    """The original sentences whose clauses agree with the text's value, joined with ' … '."""
+    evidence = np.full(n, "", dtype=object)
+    agrees = (
+        (reading != 0) & (np.sign(reading) == value[clauses.owner]) & (value[clauses.owner] != 0)
+    )
+    sentences = np.unique(clauses.sentence[agrees])
+    if not len(sentences):
+        return evidence
+    owners = clauses.owner[np.searchsorted(clauses.sentence, sentences)]
+    spans = pc.utf8_trim_whitespace(clauses.original_sentences.take(pa.array(sentences)))
+    starts = np.flatnonzero(np.insert(owners[1:] != owners[:-1], 0, True))
+    offsets = pa.array(np.append(starts, len(sentences)).astype(np.int32))
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, spans), pa.scalar(" … ", spans.type))
+    evidence[owners[starts]] = np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
+    return evidence
+
+
 def classify_frame(df: pd.DataFrame, rubric: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per text and element: text_id, element, value (-1, 0, 1), evidence (the sentences
     that produced a non-zero value, '' otherwise)."""
@@ -156,109 +303,21 @@ def classify_frame(df: pd.DataFrame, rubric: dict[str, Any] | None = None) -> pd
     ids = df["text_id"].to_numpy()
     texts = pa.array(df["text"].fillna("").astype(str).tolist(), type=pa.large_string())
     n = len(texts)
-    # Sentences are cut from the original text, so evidence is always a real substring of it; the
-    # rewrites below then work on a lowered copy of each sentence.
-    sentences = pc.split_pattern_regex(texts, pattern=_SENTENCE)
-    original_flat = pc.list_flatten(sentences)
-    sentence_owner = pc.list_parent_indices(sentences).to_numpy()
-    lowered = pc.utf8_lower(original_flat)
-    lowered = _join_following_no_longer(lowered, sentence_owner, compiled.no_longer_alone)
-    lowered = pc.replace_substring_regex(
-        lowered, pattern=compiled.no_longer_rewrite, replacement=r"no longer \1"
+    clauses = _clauses(texts, compiled)
+    values = np.zeros((n, len(ELEMENTS)), dtype=np.int8)
+    evidence = np.full((n, len(ELEMENTS)), "", dtype=object)
+    for column, element in enumerate(ELEMENTS):
+        reading = _readings(clauses, element, compiled)
+        values[:, column] = _decide(reading, clauses.owner, n)
+        evidence[:, column] = _evidence(reading, values[:, column], clauses, n)
+    return pd.DataFrame(
+        {
+            "text_id": np.repeat(ids, len(ELEMENTS)),
+            "element": np.tile(np.asarray(ELEMENTS, dtype=object), n),
+            "value": values.ravel(),
+            "evidence": evidence.ravel(),
+        }
     )
-    sentence_text = pc.replace_substring_regex(lowered, pattern=compiled.traps, replacement=" ~ ")
-    clauses = pc.split_pattern_regex(sentence_text, pattern=compiled.contrast)
-    clause_text = pc.list_flatten(clauses)
-    clause_sentence = pc.list_parent_indices(clauses).to_numpy()
-    clause_owner = sentence_owner[clause_sentence]
-    order = np.arange(len(clause_text))
-    in_past = _match(clause_text, compiled.past)
-    originals = (
-        np.asarray(original_flat.to_pylist(), dtype=object)
-        if len(clause_text)
-        else np.array([], dtype=object)
-    )
-
-    frames = []
-    for element in ELEMENTS:
-        positive = np.zeros(len(clause_text))
-        negated_positive = np.zeros(len(clause_text), dtype=bool)
-        for weight, pattern in compiled.shown[element].items():
-            hit = _match(clause_text, pattern)
-            flipped = _match(clause_text, compiled.negated_prefix + pattern) if hit.any() else hit
-            positive = np.maximum(positive, np.where(hit & ~flipped, weight, 0.0))
-            negated_positive |= flipped
-        opposite = _match(clause_text, compiled.opposite[element])
-        negated_opposite = (
-            _match(clause_text, compiled.negated_prefix + compiled.opposite[element])
-            if opposite.any()
-            else opposite
-        )
-        positive = np.maximum(positive, np.where(negated_opposite, 1.0, 0.0))
-        negative = ((opposite & ~negated_opposite) | negated_positive) & (positive == 0)
-        positive[in_past] = 0.0
-        negative[in_past] = False
-        sign = np.where(positive > 0, 1, np.where(negative, -1, 0))
-        clauses_frame = pd.DataFrame(
-            {
-                "owner": clause_owner,
-                "order": order,
-                "weight": positive,
-                "sign": sign,
-                "sentence": clause_sentence,
-            }
-        )
-        said = clauses_frame[clauses_frame["sign"] != 0]
-        grouped = said.groupby("owner")
-        score = grouped["weight"].sum()
-        concerns = (said["sign"] < 0).groupby(said["owner"]).sum()
-        last = said.sort_values("order").groupby("owner")["sign"].last()
-        value = np.zeros(n, dtype=np.int8)
-        if len(said):
-            owners = score.index.to_numpy()
-            pos = score.to_numpy() >= 1.0
-            neg = concerns.reindex(score.index).to_numpy() > 0
-            final = np.where(
-                pos & ~neg,
-                1,
-                np.where(
-                    neg & ~pos, -1, np.where(pos & neg, last.reindex(score.index).to_numpy(), 0)
-                ),
-            )
-            value[owners] = final
-        evidence = np.full(n, "", dtype=object)
-        if len(said):
-            said = said.assign(final=value[said["owner"].to_numpy()])
-            chosen = said[(said["sign"] == said["final"]) & (said["final"] != 0)].drop_duplicates(
-                ["owner", "sentence"]
-            )
-            if len(chosen):
-                spans = pd.DataFrame(
-                    {
-                        "owner": chosen["owner"].to_numpy(),
-                        "text": pd.Series(originals[chosen["sentence"].to_numpy()], dtype="string")
-                        .str.strip()
-                        .to_numpy(dtype=object),
-                    }
-                )
-                # Most texts give one sentence per element: place those directly, and join only
-                # the texts with several (a groupby join per text is a Python call per text).
-                several = spans["owner"].duplicated(keep=False).to_numpy()
-                single = spans[~several]
-                evidence[single["owner"].to_numpy()] = single["text"].to_numpy()
-                if several.any():
-                    joined = spans[several].groupby("owner", sort=False)["text"].agg(" … ".join)
-                    evidence[joined.index.to_numpy()] = joined.to_numpy()
-        frames.append(
-            pd.DataFrame({"text_id": ids, "element": element, "value": value, "evidence": evidence})
-        )
-    result = pd.concat(frames, ignore_index=True)
-    order_of = {e: i for i, e in enumerate(ELEMENTS)}
-    result["_position"] = np.tile(np.arange(n), len(ELEMENTS))
-    result = result.sort_values(
-        ["_position", "element"], key=lambda s: s.map(order_of) if s.name == "element" else s
-    )
-    return result.drop(columns="_position").reset_index(drop=True)
 
 
 def classify_records(
