@@ -158,7 +158,7 @@ def _compile(text: str) -> CompiledRubric:
             else _NOTHING
         ),
         someone_as_object=(
-            "(" + before_object + r")(?:" + someone + r")(?:$|[^\w])" if before_object else _NOTHING
+            "(" + before_object + r")(" + someone + r")" if before_object else _NOTHING
         ),
         someone_else_acts=r"(?:^|[^\w])(?:" + someone + r")(?:$|[^\w]).*$",
         shown=shown,
@@ -204,16 +204,17 @@ def _clauses(texts: pa.Array, compiled: CompiledRubric) -> _Clauses:
     sentences = pc.split_pattern_regex(texts, pattern=_SENTENCE)
     original = pc.list_flatten(sentences)
     sentence_owner = pc.list_parent_indices(sentences).to_numpy()
-    lowered = pc.utf8_lower(original)
+    lowered = pc.replace_substring(pc.utf8_lower(original), "’", "'")
     lowered = _join_following_no_longer(lowered, sentence_owner, compiled.no_longer_alone)
     lowered = pc.replace_substring_regex(
         lowered, pattern=compiled.no_longer_rewrite, replacement=r"no longer \1"
     )
     lowered = pc.replace_substring_regex(lowered, pattern=compiled.traps, replacement=" ~ ")
-    # "asks how I get on with my manager": the manager is only talked about, not acting.
+    # "asks how I get on with my manager": the manager is only talked about, not acting; the
+    # underscore keeps the words but stops them reading as someone else acting below.
     if compiled.someone_as_object != _NOTHING:
         lowered = pc.replace_substring_regex(
-            lowered, pattern=compiled.someone_as_object, replacement=r"\1 someone "
+            lowered, pattern=compiled.someone_as_object, replacement=r"\1_\2"
         )
     clauses = pc.split_pattern_regex(lowered, pattern=compiled.contrast)
     clause_sentence = pc.list_parent_indices(clauses).to_numpy()

@@ -144,9 +144,6 @@ def test_spanish_french_and_german_notes_are_read(text, expected):
         ),
     ],
 )
-@pytest.mark.xfail(
-    strict=True, reason="known limit: the rubric does not know whose behaviour it is"
-)
 def test_behaviour_of_someone_other_than_the_mentor_is_not_counted(text, expected):
     assert _values(text) == expected
 
