@@ -249,10 +249,11 @@ def _readings(clauses: _Clauses, element: str, compiled: CompiledRubric) -> np.n
         else opposite
     )
     positive = np.maximum(positive, np.where(negated_opposite, 1.0, 0.0))
-    # "I'd like more stretch": a wish or a plan describes nothing the mentor did.
+    # "I'd like more stretch": a wish or a plan describes nothing the mentor did. A clause with both
+    # a phrase and its opposite reads as the opposite ("people stuff never comes up").
     positive[_match(text, compiled.wished_prefix + everything)] = 0.0
-    negative = ((opposite & ~negated_opposite) | negated_positive) & (positive == 0)
-    said = np.where(positive > 0, positive, np.where(negative, -1.0, 0.0))
+    negative = (opposite & ~negated_opposite) | (negated_positive & (positive == 0))
+    said = np.where(negative, -1.0, positive)
     said[_match(text, compiled.past)] = 0.0
     reading[candidates] = said
     return reading
