@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import re._parser as _regex_parser
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +25,24 @@ RUBRIC_PATH = Path(__file__).with_name("rubric.json")
 _SENTENCE = r"[.!?]+(?:\s+|$)|\n+|;\s*|\s+[-–•*]\s+|^\s*[-–•*]\s+"
 # A word inside a cue's reach: no punctuation, so "No blame, we debriefed" is not negated.
 _WORD = r"[^\s,;:.!?()]+"
+# How clauses are cut into words to find which phrase groups a clause could match at all.
+_TOKEN = r"[^\p{L}\p{N}_']+"
 _NOTHING = r"\b\B"  # matches nowhere (RE2 has no lookahead)
 _NAMED_WORD = re.compile(r"\{([a-z_]+)\}")
 _REQUIRED = ("negation_cues", "contrast_cues", "past_cues", "no_longer_cues", "traps", "elements")
+# RE2 builds one automaton per pattern within a fixed memory budget; a union of hundreds of phrases
+# with gaps overflows it and falls back to a scan hundreds of times slower, so phrases are matched
+# in groups of at most this cost (see _cost), and only in clauses that contain a word they need.
+_GROUP = 40
+_GAP = re.compile(r"\{0,\d+\}|\.\*|\\S\+|\]\+|\\w\+|\\w\*")
+_SPECIAL = set("\\.^$|?*+()[]{}")
+# Words too common to narrow anything down: a phrase is looked for by its rarer words.
+_COMMON = frozenset(
+    "a an the and or but to of in on at for with by from about as is are was were be been it its "
+    "this that these those i me my we our you your he him his she her they them their who what "
+    "how why when where which all any some one not no never do does did done have has had will "
+    "would can could should 'd 'll 's 're 'm up out over off so just only very more most".split()
+)
 
 
 def _alternation(patterns: list[str]) -> str:
@@ -38,6 +54,100 @@ def _cues(words: list[str]) -> str:
     return r"(?:^|[^\w])(?:" + "|".join(escaped) + r")(?:$|[^\w])"
 
 
+def _required_words(pattern: str) -> set[str] | None:
+    """Words of which every match of the pattern contains at least one ("left|leaves" in
+    "(left|leaves) it to"), or None when no such words can be named."""
+    try:
+        parsed = _regex_parser.parse(pattern)
+    except (re.error, ValueError, TypeError):
+        return None
+    words = _sequence_words(list(parsed))
+    return {w.strip() for w in words} if words else None
+
+
+def _sequence_words(items: list[Any]) -> set[str] | None:
+    """Each stretch of words and small alternations spells out a set of strings ("le(ft|aves)" ->
+    left, leaves); the stretch whose shortest string is longest is the most selective."""
+    stretches: list[set[str]] = []
+    current = {""}
+    for op, value in [*items, (None, None)]:
+        words = {chr(value)} if op is _regex_parser.LITERAL else _node_words(op, value)
+        if words and len(current) * len(words) <= 64:
+            current = {c + w for c in current for w in words}
+            continue
+        if all(c.strip() for c in current):
+            stretches.append(current)
+        current = words or {""}
+    if not stretches:
+        return None
+    return max(stretches, key=_selectivity)
+
+
+def _selectivity(words: set[str]) -> tuple[int, int]:
+    """How well a set of strings narrows clauses down: by its shortest string, with the common
+    words of a string not counted ('how she' is no better than 'she')."""
+    shortest = min(
+        len(" ".join(part for part in w.split() if part not in _COMMON).strip()) for w in words
+    )
+    return shortest, -len(words)
+
+
+def _node_words(op: Any, value: Any) -> set[str] | None:
+    if op is _regex_parser.SUBPATTERN:
+        return _sequence_words(list(value[-1]))
+    if op is _regex_parser.BRANCH:
+        words: set[str] = set()
+        for branch in value[1]:
+            found = _sequence_words(list(branch))
+            if not found:
+                return None
+            words |= found
+        return words
+    if op in (_regex_parser.MAX_REPEAT, _regex_parser.MIN_REPEAT) and value[0] >= 1:
+        return _sequence_words(list(value[2]))
+    if op is _regex_parser.IN and all(kind is _regex_parser.LITERAL for kind, _ in value):
+        return {chr(code) for _, code in value}
+    return None
+
+
+def _literal(word: str) -> str:
+    return "".join("\\" + c if c in _SPECIAL else c for c in word.lower())
+
+
+def _cost(pattern: str) -> int:
+    """How much a phrase adds to its group's automaton: gaps ("(\\S+ ){0,3}", ".*") cost most."""
+    return 1 + 3 * len(_GAP.findall(pattern))
+
+
+def _groups(patterns: list[str]) -> tuple[tuple[str | None, str], ...]:
+    """Phrases in groups of about equal automaton size, each with a pattern for the words one of
+    which a clause must contain to match any phrase of the group (None: any clause may)."""
+    groups: list[list[str]] = [[]]
+    for pattern in sorted(patterns, key=_cost):
+        if groups[-1] and sum(map(_cost, groups[-1])) + _cost(pattern) > _GROUP:
+            groups.append([])
+        groups[-1].append(pattern)
+    return tuple((_word_key(g), _alternation(g)) for g in groups if g)
+
+
+def _word_key(patterns: list[str]) -> str | None:
+    """A pattern matching every word (as _TOKEN cuts them) that could be part of a match of one of
+    the patterns: each pattern's required strings, by their longest piece between word breaks."""
+    pieces: set[str] = set()
+    for pattern in patterns:
+        found = _required_words(pattern)
+        if not found:
+            return None
+        for words in found:
+            longest = max(
+                re.split(r"[^\w']+", words.lower()), key=lambda w: (w not in _COMMON, len(w))
+            )
+            if not longest:
+                return None
+            pieces.add(longest)
+    return "(?:" + "|".join(sorted(_literal(p) for p in pieces)) + ")" if pieces else _NOTHING
+
+
 @dataclass(frozen=True)
 class CompiledRubric:
     traps: str
@@ -45,12 +155,15 @@ class CompiledRubric:
     past: str
     no_longer_rewrite: str
     no_longer_alone: str
-    negated_prefix: str
-    wished_prefix: str
+    negated_prefix: str  # a negation cue and up to three words, before a phrase
+    wished_prefix: str  # a wish or plan and up to five words, before a phrase
+    negation_cue: str
+    wish_cue: str
+    cue_words: tuple[tuple[str | None, str], ...]  # negation cues, wish cues: their words
     someone_as_object: str
     someone_else_acts: str
-    shown: dict[str, dict[float, str]]
-    opposite: dict[str, str]
+    shown: dict[str, dict[float, tuple[tuple[str | None, str], ...]]]
+    opposite: dict[str, tuple[tuple[str | None, str], ...]]
     digest: str
 
 
@@ -96,6 +209,15 @@ def _expander(words: dict[str, str]):
     return expand
 
 
+def _uncaptured(pattern: str) -> str:
+    """The same pattern with every group non-capturing (extract_regex names its only group)."""
+    return re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
+
+
+def _reach(words: int) -> str:
+    return rf"(?:{_WORD}[ '’]+){{0,{words}}}"
+
+
 @lru_cache(maxsize=8)
 def _compile(text: str) -> CompiledRubric:
     rubric = json.loads(text)
@@ -111,8 +233,8 @@ def _compile(text: str) -> CompiledRubric:
             raise MentoringError(f"The rubric's word list {{{name}}} may not name another list.")
         _check(pattern, f"'{pattern}' (words, {name})")
     expand = _expander(words)
-    shown: dict[str, dict[float, str]] = {}
-    opposite: dict[str, str] = {}
+    shown: dict[str, dict[float, tuple[tuple[str | None, str], ...]]] = {}
+    opposite: dict[str, tuple[tuple[str | None, str], ...]] = {}
     for element in ELEMENTS:
         entry = rubric["elements"][element]
         by_weight: dict[float, list[str]] = {}
@@ -129,18 +251,21 @@ def _compile(text: str) -> CompiledRubric:
             by_weight.setdefault(weight, []).append(
                 expand(pattern, f"'{pattern}' ({element}, shown)")
             )
-        shown[element] = {w: _alternation(p) for w, p in by_weight.items()}
+        shown[element] = {w: _groups(p) for w, p in by_weight.items()}
         patterns = [
-            p if isinstance(p, str) else p.get("pattern", "") for p in entry.get("opposite", [])
+            expand(
+                p if isinstance(p, str) else p.get("pattern", ""), f"'{p}' ({element}, opposite)"
+            )
+            for p in entry.get("opposite", [])
         ]
-        opposite[element] = _alternation(
-            [expand(p, f"'{p}' ({element}, opposite)") for p in patterns]
-        )
+        opposite[element] = _groups(patterns)
     traps = [expand(t, f"'{t}' (traps)") for t in rubric["traps"]]
     others = rubric.get("someone_else", {})
     someone = _alternation([expand(p, f"'{p}' (someone_else, who)") for p in others.get("who", [])])
     before_object = _cues(others.get("before_object", [])) if others.get("before_object") else ""
     no_longer = "|".join(rubric["no_longer_cues"])
+    negation = rubric["negation_cues"] + rubric["no_longer_cues"]
+    wishes = [expand(w, f"'{w}' (wish_cues)") for w in rubric.get("wish_cues", [])]
     return CompiledRubric(
         traps=_alternation(traps),
         contrast=r"\s*,?\s*" + _cues(rubric["contrast_cues"]) + r"\s*",
@@ -149,13 +274,13 @@ def _compile(text: str) -> CompiledRubric:
         + no_longer
         + ")",
         no_longer_alone=r"^\s*(?:" + no_longer + r")\W*$",
-        negated_prefix=_cues(rubric["negation_cues"] + rubric["no_longer_cues"])
-        + rf"(?:{_WORD}[ '’]+){{0,3}}",
-        wished_prefix=(
-            _cues([expand(w, f"'{w}' (wish_cues)") for w in rubric["wish_cues"]])
-            + rf"(?:{_WORD}[ '’]+){{0,5}}"
-            if rubric.get("wish_cues")
-            else _NOTHING
+        negated_prefix=_cues(negation) + _reach(3),
+        wished_prefix=(_cues(wishes) + _reach(5) if wishes else _NOTHING),
+        negation_cue=_cues(negation),
+        wish_cue=_cues(wishes) if wishes else _NOTHING,
+        cue_words=(
+            (_word_key([_alternation(negation)]), ""),
+            (_word_key([_alternation(wishes)]) if wishes else _NOTHING, ""),
         ),
         someone_as_object=(
             "(" + before_object + r")(" + someone + r")" if before_object else _NOTHING
@@ -196,6 +321,10 @@ class _Clauses:
     owner: np.ndarray
     sentence: np.ndarray
     original_sentences: pa.Array
+    words: pa.Array  # the distinct words of all clauses
+    word_codes: np.ndarray  # each word occurrence as a position in `words`, clause by clause
+    word_starts: np.ndarray  # where each clause's words start (clauses without words: none)
+    worded: np.ndarray  # the clauses that have words
 
 
 def _clauses(texts: pa.Array, compiled: CompiledRubric) -> _Clauses:
@@ -223,38 +352,140 @@ def _clauses(texts: pa.Array, compiled: CompiledRubric) -> _Clauses:
     text = pc.replace_substring_regex(
         pc.list_flatten(clauses), pattern=compiled.someone_else_acts, replacement=" ~ "
     )
-    return _Clauses(text, sentence_owner[clause_sentence], clause_sentence, original)
+    tokens = pc.split_pattern_regex(text, pattern=_TOKEN)
+    flat = pc.list_flatten(tokens)
+    keep = pc.not_equal(pc.utf8_length(flat), 0)
+    flat = flat.filter(keep)
+    token_clause = pc.list_parent_indices(tokens).filter(keep).to_numpy()
+    encoded = pc.dictionary_encode(flat)
+    worded, starts = np.unique(token_clause, return_index=True)
+    return _Clauses(
+        text,
+        sentence_owner[clause_sentence],
+        clause_sentence,
+        original,
+        encoded.dictionary,
+        encoded.indices.to_numpy(zero_copy_only=False),
+        starts,
+        worded,
+    )
 
 
-def _readings(clauses: _Clauses, element: str, compiled: CompiledRubric) -> np.ndarray:
+def _found(
+    text: pa.Array,
+    groups: tuple[tuple[str | None, str], ...],
+    could: np.ndarray,
+    first_bit: int,
+    after_cue: _AfterCue,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which clauses contain a phrase of the groups, and which of those have it within reach after
+    a cue (negation or wish). `could` says, bit by group, which clauses have a word that the
+    group's phrases need."""
+    hit = np.zeros(len(text), dtype=bool)
+    cued = np.zeros(len(text), dtype=bool)
+    for i, (_, group) in enumerate(groups):
+        where = np.flatnonzero(could & np.uint64(1 << (first_bit + i)))
+        if len(where):
+            where = where[_match(text.take(pa.array(where)), group)]
+        if len(where):
+            hit[where] = True
+            where = where[after_cue.present[where]]
+        for rest in after_cue.rests if len(where) else ():
+            cued[where[_match(rest.take(pa.array(where)), after_cue.reach + group)]] = True
+    return hit, cued
+
+
+@dataclass(frozen=True)
+class _AfterCue:
+    """Per clause, the text after its first and second cue ('' without one), so that "a phrase
+    within reach of a cue" is an anchored match there: far cheaper than searching for cue, gap
+    and phrase together."""
+
+    present: np.ndarray
+    rests: tuple[pa.Array, pa.Array]
+    reach: str
+
+    def take(self, rows: np.ndarray) -> _AfterCue:
+        chosen = pa.array(rows)
+        return _AfterCue(self.present[rows], tuple(r.take(chosen) for r in self.rests), self.reach)
+
+
+def _after_cue(text: pa.Array, present: np.ndarray, cue: str, words: int) -> _AfterCue:
+    rests = []
+    where = np.flatnonzero(present)
+    current = text.take(pa.array(where))
+    for _ in range(2):
+        found = pc.extract_regex(current, pattern=f"(?i){_uncaptured(cue)}(?P<rest>.*)")
+        current = pc.fill_null(pc.struct_field(found, [0]), "")
+        slot = np.full(len(text), len(where), dtype=np.int64)
+        slot[where] = np.arange(len(where))
+        rests.append(pa.concat_arrays([current, pa.array([""], current.type)]).take(pa.array(slot)))
+    return _AfterCue(present, (rests[0], rests[1]), "^" + _reach(words))
+
+
+def _possible(clauses: _Clauses, groups: list[tuple[str | None, str]]) -> np.ndarray:
+    """Per clause, a bit per group (at most 64): set when the clause has a word the group needs.
+    The word patterns run once over the distinct words, not over every clause."""
+    by_word = np.zeros(len(clauses.words), dtype=np.uint64)
+    always = np.uint64(0)
+    for i, (key, _) in enumerate(groups):
+        bit = np.uint64(1 << i)
+        if key is None:
+            always |= bit
+        elif len(by_word):
+            by_word[_match(clauses.words, key)] |= bit
+    possible = np.full(len(clauses.text), always, dtype=np.uint64)
+    if len(clauses.word_codes):
+        possible[clauses.worded] |= np.bitwise_or.reduceat(
+            by_word[clauses.word_codes], clauses.word_starts
+        )
+    return possible
+
+
+def _readings(
+    clauses: _Clauses, element: str, negation: _AfterCue, wish: _AfterCue, compiled: CompiledRubric
+) -> np.ndarray:
     """Per clause: its positive weight (> 0) or -1 for a concern, 0 when it says nothing. Only the
-    clauses that contain some phrase of the element go through the negation, wish and past checks."""
-    everything = _alternation([*compiled.shown[element].values(), compiled.opposite[element]])
-    candidates = np.flatnonzero(_match(clauses.text, everything))
+    clauses that have a word some phrase needs are read; only those with a phrase go through the
+    wish and past checks."""
     reading = np.zeros(len(clauses.text))
+    shown = compiled.shown[element]
+    opposite_groups = compiled.opposite[element]
+    every_group = [*(g for gs in shown.values() for g in gs), *opposite_groups]
+    possible = _possible(clauses, every_group)
+    candidates = np.flatnonzero(possible)
     if not len(candidates):
         return reading
     text = clauses.text.take(pa.array(candidates))
+    could = possible[candidates]
+    negation = negation.take(candidates)
     positive = np.zeros(len(candidates))
     negated_positive = np.zeros(len(candidates), dtype=bool)
-    for weight, pattern in compiled.shown[element].items():
-        hit = _match(text, pattern)
-        flipped = _match(text, compiled.negated_prefix + pattern) if hit.any() else hit
+    first_bit = 0
+    for weight, groups in shown.items():
+        hit, flipped = _found(text, groups, could, first_bit, negation)
+        first_bit += len(groups)
         positive = np.maximum(positive, np.where(hit & ~flipped, weight, 0.0))
         negated_positive |= flipped
-    opposite = _match(text, compiled.opposite[element])
-    negated_opposite = (
-        _match(text, compiled.negated_prefix + compiled.opposite[element])
-        if opposite.any()
-        else opposite
-    )
+    opposite, negated_opposite = _found(text, opposite_groups, could, first_bit, negation)
     positive = np.maximum(positive, np.where(negated_opposite, 1.0, 0.0))
     # "I'd like more stretch": a wish or a plan describes nothing the mentor did. A clause with both
     # a phrase and its opposite reads as the opposite ("people stuff never comes up").
-    positive[_match(text, compiled.wished_prefix + everything)] = 0.0
+    hopeful = np.flatnonzero(positive > 0)
+    if len(hopeful):
+        _, wished = _found(
+            text.take(pa.array(hopeful)),
+            tuple(every_group),
+            could[hopeful],
+            0,
+            wish.take(candidates[hopeful]),
+        )
+        positive[hopeful[wished]] = 0.0
     negative = (opposite & ~negated_opposite) | (negated_positive & (positive == 0))
     said = np.where(negative, -1.0, positive)
-    said[_match(text, compiled.past)] = 0.0
+    speaking = np.flatnonzero(said != 0)
+    if len(speaking):
+        said[speaking[_match(text.take(pa.array(speaking)), compiled.past)]] = 0.0
     reading[candidates] = said
     return reading
 
@@ -306,10 +537,13 @@ def classify_frame(df: pd.DataFrame, rubric: dict[str, Any] | None = None) -> pd
     texts = pa.array(df["text"].fillna("").astype(str).tolist(), type=pa.large_string())
     n = len(texts)
     clauses = _clauses(texts, compiled)
+    cues = _possible(clauses, list(compiled.cue_words))
+    negation = _after_cue(clauses.text, (cues & np.uint64(1)) != 0, compiled.negation_cue, 3)
+    wish = _after_cue(clauses.text, (cues & np.uint64(2)) != 0, compiled.wish_cue, 5)
     values = np.zeros((n, len(ELEMENTS)), dtype=np.int8)
     evidence = np.full((n, len(ELEMENTS)), "", dtype=object)
     for column, element in enumerate(ELEMENTS):
-        reading = _readings(clauses, element, compiled)
+        reading = _readings(clauses, element, negation, wish, compiled)
         values[:, column] = _decide(reading, clauses.owner, n)
         evidence[:, column] = _evidence(reading, values[:, column], clauses, n)
     return pd.DataFrame(
