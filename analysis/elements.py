@@ -358,7 +358,9 @@ def _clauses(texts: pa.Array, compiled: CompiledRubric) -> _Clauses:
     flat = flat.filter(keep)
     token_clause = pc.list_parent_indices(tokens).filter(keep).to_numpy()
     encoded = pc.dictionary_encode(flat)
-    worded, starts = np.unique(token_clause, return_index=True)
+    # words come clause by clause, so each clause's words start where the clause number changes
+    starts = np.flatnonzero(np.diff(token_clause, prepend=-1))
+    worded = token_clause[starts]
     return _Clauses(
         text,
         sentence_owner[clause_sentence],

@@ -4,6 +4,7 @@ a subset and extrapolated), both measured in this run. Notes are one to three la
 and the blind-written set's dev split) joined.
 
     .venv/bin/python bench/classify_speed.py [--n 1000000] [--baseline-n 20000] [--seed 7]
+        [--rubric PATH]  (bench/rubric_v1.json: the rubric before issue 13)
 """
 
 from __future__ import annotations
@@ -81,13 +82,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000, help="notes to classify")
     parser.add_argument("--baseline-n", type=int, default=20_000, help="notes for the re loop")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rubric", help="rubric JSON (default: analysis/rubric.json)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
 
-    rubric = elements.load_rubric()
+    rubric = elements.load_rubric(Path(args.rubric) if args.rubric else None)
     compiled = elements._compile(json.dumps(rubric, sort_keys=True))
     started = time.perf_counter()
     notes = make_notes(args.n, args.seed)

@@ -228,6 +228,13 @@ def test_classify_frame_returns_one_row_per_text_and_element_in_order():
     assert frame["value"].tolist() == [0, 0, -1, 0] + [0] * 8
 
 
+def test_a_batch_without_a_single_word_reads_as_nothing():
+    frame = elements.classify_frame(pd.DataFrame({"text_id": [1, 2], "text": ["", "... !"]}))
+    assert frame["value"].tolist() == [0] * 8
+    assert frame["evidence"].tolist() == [""] * 8
+    assert len(elements.classify_frame(pd.DataFrame({"text_id": [], "text": []}))) == 0
+
+
 def test_adding_a_phrase_to_a_copy_of_the_rubric_changes_only_that_reading():
     rubric = elements.load_rubric()
     edited = copy.deepcopy(rubric)
