@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import re._parser as _regex_parser
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,17 +23,129 @@ from analysis.model import ELEMENTS
 
 RUBRIC_PATH = Path(__file__).with_name("rubric.json")
 _SENTENCE = r"[.!?]+(?:\s+|$)|\n+|;\s*|\s+[-–•*]\s+|^\s*[-–•*]\s+"
-# A word inside a negation's reach: no punctuation, so "No blame, we debriefed" is not negated.
+# A word inside a cue's reach: no punctuation, so "No blame, we debriefed" is not negated.
 _WORD = r"[^\s,;:.!?()]+"
+# How clauses are cut into words to find which phrase groups a clause could match at all.
+_TOKEN = r"[^\p{L}\p{N}_']+"
+_NOTHING = r"\b\B"  # matches nowhere (RE2 has no lookahead)
+_NAMED_WORD = re.compile(r"\{([a-z_]+)\}")
+_REQUIRED = ("negation_cues", "contrast_cues", "past_cues", "no_longer_cues", "traps", "elements")
+# RE2 builds one automaton per pattern within a fixed memory budget; a union of hundreds of phrases
+# with gaps overflows it and falls back to a scan hundreds of times slower, so phrases are matched
+# in groups of at most this cost (see _cost), and only in clauses that contain a word they need.
+_GROUP = 40
+_GAP = re.compile(r"\{0,\d+\}|\.\*|\\S\+|\]\+|\\w\+|\\w\*")
+_SPECIAL = set("\\.^$|?*+()[]{}")
+# Words too common to narrow anything down: a phrase is looked for by its rarer words.
+_COMMON = frozenset(
+    "a an the and or but to of in on at for with by from about as is are was were be been it its "
+    "this that these those i me my we our you your he him his she her they them their who what "
+    "how why when where which all any some one not no never do does did done have has had will "
+    "would can could should 'd 'll 's 're 'm up out over off so just only very more most".split()
+)
 
 
 def _alternation(patterns: list[str]) -> str:
-    return "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+    return "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")" if patterns else _NOTHING
 
 
 def _cues(words: list[str]) -> str:
     escaped = [w.replace("'", "['’]") for w in sorted(words, key=len, reverse=True)]
     return r"(?:^|[^\w])(?:" + "|".join(escaped) + r")(?:$|[^\w])"
+
+
+def _required_words(pattern: str) -> set[str] | None:
+    """Words of which every match of the pattern contains at least one ("left|leaves" in
+    "(left|leaves) it to"), or None when no such words can be named."""
+    try:
+        parsed = _regex_parser.parse(pattern)
+    except (re.error, ValueError, TypeError):
+        return None
+    words = _sequence_words(list(parsed))
+    return {w.strip() for w in words} if words else None
+
+
+def _sequence_words(items: list[Any]) -> set[str] | None:
+    """Each stretch of words and small alternations spells out a set of strings ("le(ft|aves)" ->
+    left, leaves); the stretch whose shortest string is longest is the most selective."""
+    stretches: list[set[str]] = []
+    current = {""}
+    for op, value in [*items, (None, None)]:
+        words = {chr(value)} if op is _regex_parser.LITERAL else _node_words(op, value)
+        if words and len(current) * len(words) <= 64:
+            current = {c + w for c in current for w in words}
+            continue
+        if all(c.strip() for c in current):
+            stretches.append(current)
+        current = words or {""}
+    if not stretches:
+        return None
+    return max(stretches, key=_selectivity)
+
+
+def _selectivity(words: set[str]) -> tuple[int, int]:
+    """How well a set of strings narrows clauses down: by its shortest string, with the common
+    words of a string not counted ('how she' is no better than 'she')."""
+    shortest = min(
+        len(" ".join(part for part in w.split() if part not in _COMMON).strip()) for w in words
+    )
+    return shortest, -len(words)
+
+
+def _node_words(op: Any, value: Any) -> set[str] | None:
+    if op is _regex_parser.SUBPATTERN:
+        return _sequence_words(list(value[-1]))
+    if op is _regex_parser.BRANCH:
+        words: set[str] = set()
+        for branch in value[1]:
+            found = _sequence_words(list(branch))
+            if not found:
+                return None
+            words |= found
+        return words
+    if op in (_regex_parser.MAX_REPEAT, _regex_parser.MIN_REPEAT) and value[0] >= 1:
+        return _sequence_words(list(value[2]))
+    if op is _regex_parser.IN and all(kind is _regex_parser.LITERAL for kind, _ in value):
+        return {chr(code) for _, code in value}
+    return None
+
+
+def _literal(word: str) -> str:
+    return "".join("\\" + c if c in _SPECIAL else c for c in word.lower())
+
+
+def _cost(pattern: str) -> int:
+    """How much a phrase adds to its group's automaton: gaps ("(\\S+ ){0,3}", ".*") cost most."""
+    return 1 + 3 * len(_GAP.findall(pattern))
+
+
+def _groups(patterns: list[str]) -> tuple[tuple[str | None, str], ...]:
+    """Phrases in groups of about equal automaton size, each with a pattern for the words one of
+    which a clause must contain to match any phrase of the group (None: any clause may)."""
+    groups: list[list[str]] = [[]]
+    for pattern in sorted(patterns, key=_cost):
+        if groups[-1] and sum(map(_cost, groups[-1])) + _cost(pattern) > _GROUP:
+            groups.append([])
+        groups[-1].append(pattern)
+    return tuple((_word_key(g), _alternation(g)) for g in groups if g)
+
+
+def _word_key(patterns: list[str]) -> str | None:
+    """A pattern matching every word (as _TOKEN cuts them) that could be part of a match of one of
+    the patterns: each pattern's required strings, by their longest piece between word breaks."""
+    pieces: set[str] = set()
+    for pattern in patterns:
+        found = _required_words(pattern)
+        if not found:
+            return None
+        for words in found:
+            longest = max(
+                re.split(r"[^\w']+", words.lower()), key=lambda w: (w not in _COMMON, len(w))
+            )
+            if not longest:
+                return None
+            pieces.add(longest)
+    return "(?:" + "|".join(sorted(_literal(p) for p in pieces)) + ")" if pieces else _NOTHING
 
 
 @dataclass(frozen=True)
@@ -41,9 +155,15 @@ class CompiledRubric:
     past: str
     no_longer_rewrite: str
     no_longer_alone: str
-    negated_prefix: str
-    shown: dict[str, dict[float, str]]
-    opposite: dict[str, str]
+    negated_prefix: str  # a negation cue and up to three words, before a phrase
+    wished_prefix: str  # a wish or plan and up to five words, before a phrase
+    negation_cue: str
+    wish_cue: str
+    cue_words: tuple[tuple[str | None, str], ...]  # negation cues, wish cues: their words
+    someone_as_object: str
+    someone_else_acts: str
+    shown: dict[str, dict[float, tuple[tuple[str | None, str], ...]]]
+    opposite: dict[str, tuple[tuple[str | None, str], ...]]
     digest: str
 
 
@@ -70,24 +190,51 @@ def _check(pattern: str, where: str) -> None:
         raise MentoringError(f"The rubric pattern {where} is not a valid pattern: {exc}") from exc
 
 
+def _expander(words: dict[str, str]):
+    """Patterns may name a word list as {name} (the rubric's 'words' section)."""
+
+    def expand(pattern: str, where: str) -> str:
+        def one(found: re.Match[str]) -> str:
+            if found[1] not in words:
+                raise MentoringError(
+                    f"The rubric pattern {where} uses {{{found[1]}}}, which is not defined "
+                    "under 'words'."
+                )
+            return f"(?:{words[found[1]]})"
+
+        expanded = _NAMED_WORD.sub(one, pattern)
+        _check(expanded, where)
+        return expanded
+
+    return expand
+
+
+def _uncaptured(pattern: str) -> str:
+    """The same pattern with every group non-capturing (extract_regex names its only group)."""
+    return re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
+
+
+def _reach(words: int) -> str:
+    return rf"(?:{_WORD}[ '’]+){{0,{words}}}"
+
+
 @lru_cache(maxsize=8)
 def _compile(text: str) -> CompiledRubric:
     rubric = json.loads(text)
-    for key in (
-        "negation_cues",
-        "contrast_cues",
-        "past_cues",
-        "no_longer_cues",
-        "traps",
-        "elements",
-    ):
+    for key in _REQUIRED:
         if key not in rubric:
             raise MentoringError(f"The rubric has no '{key}' section.")
     missing = [e for e in ELEMENTS if e not in rubric["elements"]]
     if missing:
         raise MentoringError(f"The rubric has no entry for: {', '.join(missing)}.")
-    shown: dict[str, dict[float, str]] = {}
-    opposite: dict[str, str] = {}
+    words = rubric.get("words", {})
+    for name, pattern in words.items():
+        if _NAMED_WORD.search(pattern):
+            raise MentoringError(f"The rubric's word list {{{name}}} may not name another list.")
+        _check(pattern, f"'{pattern}' (words, {name})")
+    expand = _expander(words)
+    shown: dict[str, dict[float, tuple[tuple[str | None, str], ...]]] = {}
+    opposite: dict[str, tuple[tuple[str | None, str], ...]] = {}
     for element in ELEMENTS:
         entry = rubric["elements"][element]
         by_weight: dict[float, list[str]] = {}
@@ -101,27 +248,44 @@ def _compile(text: str) -> CompiledRubric:
                 raise MentoringError(
                     f"The rubric's {element} 'shown' entry {i + 1} has no pattern."
                 )
-            _check(pattern, f"'{pattern}' ({element}, shown)")
-            by_weight.setdefault(weight, []).append(pattern)
-        shown[element] = {w: _alternation(p) for w, p in by_weight.items()}
+            by_weight.setdefault(weight, []).append(
+                expand(pattern, f"'{pattern}' ({element}, shown)")
+            )
+        shown[element] = {w: _groups(p) for w, p in by_weight.items()}
         patterns = [
-            p if isinstance(p, str) else p.get("pattern", "") for p in entry.get("opposite", [])
+            expand(
+                p if isinstance(p, str) else p.get("pattern", ""), f"'{p}' ({element}, opposite)"
+            )
+            for p in entry.get("opposite", [])
         ]
-        for pattern in patterns:
-            _check(pattern, f"'{pattern}' ({element}, opposite)")
-        opposite[element] = _alternation(patterns) if patterns else "(?!x)x"
-    for trap in rubric["traps"]:
-        _check(trap, f"'{trap}' (traps)")
-    negation = _cues(rubric["negation_cues"] + rubric["no_longer_cues"])
+        opposite[element] = _groups(patterns)
+    traps = [expand(t, f"'{t}' (traps)") for t in rubric["traps"]]
+    others = rubric.get("someone_else", {})
+    someone = _alternation([expand(p, f"'{p}' (someone_else, who)") for p in others.get("who", [])])
+    before_object = _cues(others.get("before_object", [])) if others.get("before_object") else ""
+    no_longer = "|".join(rubric["no_longer_cues"])
+    negation = rubric["negation_cues"] + rubric["no_longer_cues"]
+    wishes = [expand(w, f"'{w}' (wish_cues)") for w in rubric.get("wish_cues", [])]
     return CompiledRubric(
-        traps=_alternation(rubric["traps"]),
+        traps=_alternation(traps),
         contrast=r"\s*,?\s*" + _cues(rubric["contrast_cues"]) + r"\s*",
         past=_cues(rubric["past_cues"]),
         no_longer_rewrite=r"(?:used to|solía|früher)\s+([^.!?;\n]{1,80}?),?\s+(?:but|pero|mais|aber)\s+(?:"
-        + "|".join(rubric["no_longer_cues"])
+        + no_longer
         + ")",
-        no_longer_alone=r"^\s*(?:" + "|".join(rubric["no_longer_cues"]) + r")\W*$",
-        negated_prefix=negation + rf"(?:{_WORD}[ '’]+){{0,3}}",
+        no_longer_alone=r"^\s*(?:" + no_longer + r")\W*$",
+        negated_prefix=_cues(negation) + _reach(3),
+        wished_prefix=(_cues(wishes) + _reach(5) if wishes else _NOTHING),
+        negation_cue=_cues(negation),
+        wish_cue=_cues(wishes) if wishes else _NOTHING,
+        cue_words=(
+            (_word_key([_alternation(negation)]), ""),
+            (_word_key([_alternation(wishes)]) if wishes else _NOTHING, ""),
+        ),
+        someone_as_object=(
+            "(" + before_object + r")(" + someone + r")" if before_object else _NOTHING
+        ),
+        someone_else_acts=r"(?:^|[^\w])(?:" + someone + r")(?:$|[^\w]).*$",
         shown=shown,
         opposite=opposite,
         digest=rubric_hash(rubric),
@@ -149,6 +313,224 @@ def _join_following_no_longer(
     return pc.if_else(pa.array(joins), joined, lowered)
 
 
+@dataclass(frozen=True)
+class _Clauses:
+    """Every clause of every text, as the rubric reads it, in text order."""
+
+    text: pa.Array
+    owner: np.ndarray
+    sentence: np.ndarray
+    original_sentences: pa.Array
+    words: pa.Array  # the distinct words of all clauses
+    word_codes: np.ndarray  # each word occurrence as a position in `words`, clause by clause
+    word_starts: np.ndarray  # where each clause's words start (clauses without words: none)
+    worded: np.ndarray  # the clauses that have words
+
+
+def _clauses(texts: pa.Array, compiled: CompiledRubric) -> _Clauses:
+    # Sentences are cut from the original text, so evidence is always a real substring of it; the
+    # rewrites below then work on a lowered copy of each sentence.
+    sentences = pc.split_pattern_regex(texts, pattern=_SENTENCE)
+    original = pc.list_flatten(sentences)
+    sentence_owner = pc.list_parent_indices(sentences).to_numpy()
+    lowered = pc.replace_substring(pc.utf8_lower(original), "’", "'")
+    lowered = _join_following_no_longer(lowered, sentence_owner, compiled.no_longer_alone)
+    lowered = pc.replace_substring_regex(
+        lowered, pattern=compiled.no_longer_rewrite, replacement=r"no longer \1"
+    )
+    lowered = pc.replace_substring_regex(lowered, pattern=compiled.traps, replacement=" ~ ")
+    # "asks how I get on with my manager": the manager is only talked about, not acting; the
+    # underscore keeps the words but stops them reading as someone else acting below.
+    if compiled.someone_as_object != _NOTHING:
+        lowered = pc.replace_substring_regex(
+            lowered, pattern=compiled.someone_as_object, replacement=r"\1_\2"
+        )
+    clauses = pc.split_pattern_regex(lowered, pattern=compiled.contrast)
+    clause_sentence = pc.list_parent_indices(clauses).to_numpy()
+    # "Her manager micromanages her": from someone else's name to the end of the clause, what is
+    # described is not the mentor's behaviour.
+    text = pc.replace_substring_regex(
+        pc.list_flatten(clauses), pattern=compiled.someone_else_acts, replacement=" ~ "
+    )
+    tokens = pc.split_pattern_regex(text, pattern=_TOKEN)
+    flat = pc.list_flatten(tokens)
+    keep = pc.not_equal(pc.utf8_length(flat), 0)
+    flat = flat.filter(keep)
+    token_clause = pc.list_parent_indices(tokens).filter(keep).to_numpy()
+    encoded = pc.dictionary_encode(flat)
+    # words come clause by clause, so each clause's words start where the clause number changes
+    starts = np.flatnonzero(np.diff(token_clause, prepend=-1))
+    worded = token_clause[starts]
+    return _Clauses(
+        text,
+        sentence_owner[clause_sentence],
+        clause_sentence,
+        original,
+        encoded.dictionary,
+        encoded.indices.to_numpy(zero_copy_only=False),
+        starts,
+        worded,
+    )
+
+
+def _found(
+    text: pa.Array,
+    groups: tuple[tuple[str | None, str], ...],
+    could: np.ndarray,
+    first_bit: int,
+    after_cue: _AfterCue,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which clauses contain a phrase of the groups, and which of those have it within reach after
+    a cue (negation or wish). `could` says, bit by group, which clauses have a word that the
+    group's phrases need."""
+    hit = np.zeros(len(text), dtype=bool)
+    cued = np.zeros(len(text), dtype=bool)
+    for i, (_, group) in enumerate(groups):
+        where = np.flatnonzero(could & np.uint64(1 << (first_bit + i)))
+        if len(where):
+            where = where[_match(text.take(pa.array(where)), group)]
+        if len(where):
+            hit[where] = True
+            where = where[after_cue.present[where]]
+        for rest in after_cue.rests if len(where) else ():
+            cued[where[_match(rest.take(pa.array(where)), after_cue.reach + group)]] = True
+    return hit, cued
+
+
+@dataclass(frozen=True)
+class _AfterCue:
+    """Per clause, the text after its first and second cue ('' without one), so that "a phrase
+    within reach of a cue" is an anchored match there: far cheaper than searching for cue, gap
+    and phrase together."""
+
+    present: np.ndarray
+    rests: tuple[pa.Array, pa.Array]
+    reach: str
+
+    def take(self, rows: np.ndarray) -> _AfterCue:
+        chosen = pa.array(rows)
+        return _AfterCue(self.present[rows], tuple(r.take(chosen) for r in self.rests), self.reach)
+
+
+def _after_cue(text: pa.Array, present: np.ndarray, cue: str, words: int) -> _AfterCue:
+    rests = []
+    where = np.flatnonzero(present)
+    current = text.take(pa.array(where))
+    for _ in range(2):
+        found = pc.extract_regex(current, pattern=f"(?i){_uncaptured(cue)}(?P<rest>.*)")
+        current = pc.fill_null(pc.struct_field(found, [0]), "")
+        slot = np.full(len(text), len(where), dtype=np.int64)
+        slot[where] = np.arange(len(where))
+        rests.append(pa.concat_arrays([current, pa.array([""], current.type)]).take(pa.array(slot)))
+    return _AfterCue(present, (rests[0], rests[1]), "^" + _reach(words))
+
+
+def _possible(clauses: _Clauses, groups: list[tuple[str | None, str]]) -> np.ndarray:
+    """Per clause, a bit per group (at most 64): set when the clause has a word the group needs.
+    The word patterns run once over the distinct words, not over every clause."""
+    by_word = np.zeros(len(clauses.words), dtype=np.uint64)
+    always = np.uint64(0)
+    for i, (key, _) in enumerate(groups):
+        bit = np.uint64(1 << i)
+        if key is None:
+            always |= bit
+        elif len(by_word):
+            by_word[_match(clauses.words, key)] |= bit
+    possible = np.full(len(clauses.text), always, dtype=np.uint64)
+    if len(clauses.word_codes):
+        possible[clauses.worded] |= np.bitwise_or.reduceat(
+            by_word[clauses.word_codes], clauses.word_starts
+        )
+    return possible
+
+
+def _readings(
+    clauses: _Clauses, element: str, negation: _AfterCue, wish: _AfterCue, compiled: CompiledRubric
+) -> np.ndarray:
+    """Per clause: its positive weight (> 0) or -1 for a concern, 0 when it says nothing. Only the
+    clauses that have a word some phrase needs are read; only those with a phrase go through the
+    wish and past checks."""
+    reading = np.zeros(len(clauses.text))
+    shown = compiled.shown[element]
+    opposite_groups = compiled.opposite[element]
+    every_group = [*(g for gs in shown.values() for g in gs), *opposite_groups]
+    possible = _possible(clauses, every_group)
+    candidates = np.flatnonzero(possible)
+    if not len(candidates):
+        return reading
+    text = clauses.text.take(pa.array(candidates))
+    could = possible[candidates]
+    negation = negation.take(candidates)
+    positive = np.zeros(len(candidates))
+    negated_positive = np.zeros(len(candidates), dtype=bool)
+    first_bit = 0
+    for weight, groups in shown.items():
+        hit, flipped = _found(text, groups, could, first_bit, negation)
+        first_bit += len(groups)
+        positive = np.maximum(positive, np.where(hit & ~flipped, weight, 0.0))
+        negated_positive |= flipped
+    opposite, negated_opposite = _found(text, opposite_groups, could, first_bit, negation)
+    positive = np.maximum(positive, np.where(negated_opposite, 1.0, 0.0))
+    # "I'd like more stretch": a wish or a plan describes nothing the mentor did. A clause with both
+    # a phrase and its opposite reads as the opposite ("people stuff never comes up").
+    hopeful = np.flatnonzero(positive > 0)
+    if len(hopeful):
+        _, wished = _found(
+            text.take(pa.array(hopeful)),
+            tuple(every_group),
+            could[hopeful],
+            0,
+            wish.take(candidates[hopeful]),
+        )
+        positive[hopeful[wished]] = 0.0
+    negative = (opposite & ~negated_opposite) | (negated_positive & (positive == 0))
+    said = np.where(negative, -1.0, positive)
+    speaking = np.flatnonzero(said != 0)
+    if len(speaking):
+        said[speaking[_match(text.take(pa.array(speaking)), compiled.past)]] = 0.0
+    reading[candidates] = said
+    return reading
+
+
+def _decide(reading: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """A text's value from its clauses: shown when the weights reach 1 and nothing contradicts it,
+    a concern when only concerns were said, and the last clause that said something when both."""
+    said = np.flatnonzero(reading != 0)
+    value = np.zeros(n, dtype=np.int8)
+    if not len(said):
+        return value
+    who = owner[said]
+    weight = np.where(reading[said] > 0, reading[said], 0.0)
+    shown = np.bincount(who, weights=weight, minlength=n) >= 1.0
+    concern = np.bincount(who, weights=(reading[said] < 0), minlength=n) > 0
+    last = np.zeros(n, dtype=np.int8)
+    ends = np.flatnonzero(np.append(who[1:] != who[:-1], True))
+    last[who[ends]] = np.sign(reading[said][ends]).astype(np.int8)
+    value[shown & ~concern] = 1
+    value[concern & ~shown] = -1
+    both = shown & concern
+    value[both] = last[both]
+    return value
+
+
+def _evidence(reading: np.ndarray, value: np.ndarray, clauses: _Clauses, n: int) -> np.ndarray:
+    """The original sentences whose clauses agree with the text's value, joined with ' … '."""
+    evidence = np.full(n, "", dtype=object)
+    agrees = (
+        (reading != 0) & (np.sign(reading) == value[clauses.owner]) & (value[clauses.owner] != 0)
+    )
+    sentences = np.unique(clauses.sentence[agrees])
+    if not len(sentences):
+        return evidence
+    owners = clauses.owner[np.searchsorted(clauses.sentence, sentences)]
+    spans = pc.utf8_trim_whitespace(clauses.original_sentences.take(pa.array(sentences)))
+    starts = np.flatnonzero(np.insert(owners[1:] != owners[:-1], 0, True))
+    offsets = pa.array(np.append(starts, len(sentences)).astype(np.int32))
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, spans), pa.scalar(" … ", spans.type))
+    evidence[owners[starts]] = np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
+    return evidence
+
+
 def classify_frame(df: pd.DataFrame, rubric: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per text and element: text_id, element, value (-1, 0, 1), evidence (the sentences
     that produced a non-zero value, '' otherwise)."""
@@ -156,109 +538,24 @@ def classify_frame(df: pd.DataFrame, rubric: dict[str, Any] | None = None) -> pd
     ids = df["text_id"].to_numpy()
     texts = pa.array(df["text"].fillna("").astype(str).tolist(), type=pa.large_string())
     n = len(texts)
-    # Sentences are cut from the original text, so evidence is always a real substring of it; the
-    # rewrites below then work on a lowered copy of each sentence.
-    sentences = pc.split_pattern_regex(texts, pattern=_SENTENCE)
-    original_flat = pc.list_flatten(sentences)
-    sentence_owner = pc.list_parent_indices(sentences).to_numpy()
-    lowered = pc.utf8_lower(original_flat)
-    lowered = _join_following_no_longer(lowered, sentence_owner, compiled.no_longer_alone)
-    lowered = pc.replace_substring_regex(
-        lowered, pattern=compiled.no_longer_rewrite, replacement=r"no longer \1"
+    clauses = _clauses(texts, compiled)
+    cues = _possible(clauses, list(compiled.cue_words))
+    negation = _after_cue(clauses.text, (cues & np.uint64(1)) != 0, compiled.negation_cue, 3)
+    wish = _after_cue(clauses.text, (cues & np.uint64(2)) != 0, compiled.wish_cue, 5)
+    values = np.zeros((n, len(ELEMENTS)), dtype=np.int8)
+    evidence = np.full((n, len(ELEMENTS)), "", dtype=object)
+    for column, element in enumerate(ELEMENTS):
+        reading = _readings(clauses, element, negation, wish, compiled)
+        values[:, column] = _decide(reading, clauses.owner, n)
+        evidence[:, column] = _evidence(reading, values[:, column], clauses, n)
+    return pd.DataFrame(
+        {
+            "text_id": np.repeat(ids, len(ELEMENTS)),
+            "element": np.tile(np.asarray(ELEMENTS, dtype=object), n),
+            "value": values.ravel(),
+            "evidence": evidence.ravel(),
+        }
     )
-    sentence_text = pc.replace_substring_regex(lowered, pattern=compiled.traps, replacement=" ~ ")
-    clauses = pc.split_pattern_regex(sentence_text, pattern=compiled.contrast)
-    clause_text = pc.list_flatten(clauses)
-    clause_sentence = pc.list_parent_indices(clauses).to_numpy()
-    clause_owner = sentence_owner[clause_sentence]
-    order = np.arange(len(clause_text))
-    in_past = _match(clause_text, compiled.past)
-    originals = (
-        np.asarray(original_flat.to_pylist(), dtype=object)
-        if len(clause_text)
-        else np.array([], dtype=object)
-    )
-
-    frames = []
-    for element in ELEMENTS:
-        positive = np.zeros(len(clause_text))
-        negated_positive = np.zeros(len(clause_text), dtype=bool)
-        for weight, pattern in compiled.shown[element].items():
-            hit = _match(clause_text, pattern)
-            flipped = _match(clause_text, compiled.negated_prefix + pattern) if hit.any() else hit
-            positive = np.maximum(positive, np.where(hit & ~flipped, weight, 0.0))
-            negated_positive |= flipped
-        opposite = _match(clause_text, compiled.opposite[element])
-        negated_opposite = (
-            _match(clause_text, compiled.negated_prefix + compiled.opposite[element])
-            if opposite.any()
-            else opposite
-        )
-        positive = np.maximum(positive, np.where(negated_opposite, 1.0, 0.0))
-        negative = ((opposite & ~negated_opposite) | negated_positive) & (positive == 0)
-        positive[in_past] = 0.0
-        negative[in_past] = False
-        sign = np.where(positive > 0, 1, np.where(negative, -1, 0))
-        clauses_frame = pd.DataFrame(
-            {
-                "owner": clause_owner,
-                "order": order,
-                "weight": positive,
-                "sign": sign,
-                "sentence": clause_sentence,
-            }
-        )
-        said = clauses_frame[clauses_frame["sign"] != 0]
-        grouped = said.groupby("owner")
-        score = grouped["weight"].sum()
-        concerns = (said["sign"] < 0).groupby(said["owner"]).sum()
-        last = said.sort_values("order").groupby("owner")["sign"].last()
-        value = np.zeros(n, dtype=np.int8)
-        if len(said):
-            owners = score.index.to_numpy()
-            pos = score.to_numpy() >= 1.0
-            neg = concerns.reindex(score.index).to_numpy() > 0
-            final = np.where(
-                pos & ~neg,
-                1,
-                np.where(
-                    neg & ~pos, -1, np.where(pos & neg, last.reindex(score.index).to_numpy(), 0)
-                ),
-            )
-            value[owners] = final
-        evidence = np.full(n, "", dtype=object)
-        if len(said):
-            said = said.assign(final=value[said["owner"].to_numpy()])
-            chosen = said[(said["sign"] == said["final"]) & (said["final"] != 0)].drop_duplicates(
-                ["owner", "sentence"]
-            )
-            if len(chosen):
-                spans = pd.DataFrame(
-                    {
-                        "owner": chosen["owner"].to_numpy(),
-                        "text": pd.Series(originals[chosen["sentence"].to_numpy()], dtype="string")
-                        .str.strip()
-                        .to_numpy(dtype=object),
-                    }
-                )
-                # Most texts give one sentence per element: place those directly, and join only
-                # the texts with several (a groupby join per text is a Python call per text).
-                several = spans["owner"].duplicated(keep=False).to_numpy()
-                single = spans[~several]
-                evidence[single["owner"].to_numpy()] = single["text"].to_numpy()
-                if several.any():
-                    joined = spans[several].groupby("owner", sort=False)["text"].agg(" … ".join)
-                    evidence[joined.index.to_numpy()] = joined.to_numpy()
-        frames.append(
-            pd.DataFrame({"text_id": ids, "element": element, "value": value, "evidence": evidence})
-        )
-    result = pd.concat(frames, ignore_index=True)
-    order_of = {e: i for i, e in enumerate(ELEMENTS)}
-    result["_position"] = np.tile(np.arange(n), len(ELEMENTS))
-    result = result.sort_values(
-        ["_position", "element"], key=lambda s: s.map(order_of) if s.name == "element" else s
-    )
-    return result.drop(columns="_position").reset_index(drop=True)
 
 
 def classify_records(

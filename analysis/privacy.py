@@ -109,7 +109,10 @@ def protect(people: People, filters: object, settings: Settings = DEFAULT_SETTIN
         return Protection(
             False, f"fewer than {k} people answered the surveys in this view", mentors, respondents
         )
-    for what, difference in _neighbours(people, chosen, months):
+    for what, neighbour, difference in _neighbours(people, chosen, months):
+        nm, nr = people.count(*neighbour)
+        if nm < k or 0 < nr < k:
+            continue  # hidden itself (too few people): nothing to subtract
         dm, dr = people.count(*difference)
         if 0 < dm < k or 0 < dr < k:
             few = (
@@ -127,35 +130,69 @@ def protect(people: People, filters: object, settings: Settings = DEFAULT_SETTIN
     return Protection(True, "", mentors, respondents)
 
 
+View = tuple[dict[str, set[str] | None], tuple[date, date] | None]
+
+
 def _neighbours(
     people: People,
     chosen: dict[str, set[str] | None],
     months: tuple[date, date] | None,
-) -> list[tuple[str, tuple[dict[str, set[str] | None], tuple[date, date] | None]]]:
-    """Each view one filter value away, as (what changes, the cells the two views differ by)."""
-    found = []
+) -> list[tuple[str, View, View]]:
+    """Each view one filter value away, as (what changes, that view, the cells the two views
+    differ by)."""
+    found: list[tuple[str, View, View]] = []
     for name, _ in DIMENSIONS:
         selected = chosen[name]
+        every = set(people.values[name])
         for value in people.values[name]:
             inside = selected is None or value in selected
             if inside and selected is not None and len(selected) == 1:
                 # removing the only value clears the filter: the rest of this dimension joins
-                rest = set(people.values[name]) - {value}
-                found.append((f"Clearing the {name} filter", ({**chosen, name: rest}, months)))
+                found.append(
+                    (
+                        f"Clearing the {name} filter",
+                        ({**chosen, name: None}, months),
+                        ({**chosen, name: every - {value}}, months),
+                    )
+                )
                 continue
-            verb = "Removing" if inside else "Adding"
-            found.append((f"{verb} the {name} '{value}'", ({**chosen, name: {value}}, months)))
+            if inside:
+                rest = (selected if selected is not None else every) - {value}
+                found.append(
+                    (
+                        f"Removing the {name} '{value}'",
+                        ({**chosen, name: rest}, months),
+                        ({**chosen, name: {value}}, months),
+                    )
+                )
+            else:
+                found.append(
+                    (
+                        f"Adding the {name} '{value}'",
+                        ({**chosen, name: (selected or set()) | {value}}, months),
+                        ({**chosen, name: {value}}, months),
+                    )
+                )
     if people.months:
         first, last = months if months is not None else (people.months[0], people.months[-1])
         first, last = max(first, people.months[0]), min(last, people.months[-1])
-        edges = []
-        if first <= last:
-            edges += [("Starting a month later", first), ("Ending a month earlier", last)]
+        inside = [m for m in people.months if first <= m <= last]
         before = [m for m in people.months if m < first]
         after = [m for m in people.months if m > last]
-        if before:
-            edges.append(("Starting a month earlier", before[-1]))
-        if after:
-            edges.append(("Ending a month later", after[0]))
-        found += [(what, (chosen, (month, month))) for what, month in edges]
+        moves: list[tuple[str, tuple[date, date] | None, date]] = []
+        if inside:
+            later = (inside[1], inside[-1]) if len(inside) > 1 else None
+            earlier = (inside[0], inside[-2]) if len(inside) > 1 else None
+            moves += [
+                ("Starting a month later", later, inside[0]),
+                ("Ending a month earlier", earlier, inside[-1]),
+            ]
+            if before:
+                moves.append(("Starting a month earlier", (before[-1], inside[-1]), before[-1]))
+            if after:
+                moves.append(("Ending a month later", (inside[0], after[0]), after[0]))
+        for what, span, month in moves:
+            if span is None:
+                continue  # a one-month view has no narrower neighbour
+            found.append((what, (chosen, span), (chosen, (month, month))))
     return found

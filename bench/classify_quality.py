@@ -1,13 +1,22 @@
-"""How well the rubric reads the hand-labelled texts in tests/data/labelled_texts.csv: precision,
-recall and F1 per element and per label (1 shown, -1 opposite), with micro averages, on the dev
-split (for tuning) and the held-out test split (for reporting).
+"""How well the reader reads hand-labelled texts: precision, recall and F1 per element and label
+(1 shown, -1 opposite), side by side for the previous rubric (bench/rubric_v1.json, before issue 13)
+and the current one (or --rubric PATH).
 
-    .venv/bin/python bench/classify_quality.py [--rubric PATH] [--errors dev|test]
+Two labelled sets:
+- tests/data/labelled_texts.csv, the old set (363 texts, written knowing the rubric): dev and test
+  splits, a regression check.
+- tests/data/generalisation/, written blind to the reader by three writers (GUIDE.md): the dev split
+  in detail; the frozen test split only as aggregate scores (per element P/R/F1 for label 1, macro
+  F1, and the share of 'did the opposite' labels read as -1). Its texts and per-text readings are
+  never printed: it must not be used to tune the rubric.
+
+    .venv/bin/python bench/classify_quality.py [--rubric PATH] [--errors old-dev|dev]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -20,17 +29,24 @@ from analysis import elements  # noqa: E402
 from analysis.model import ELEMENTS  # noqa: E402
 
 LABELLED_PATH = ROOT / "tests" / "data" / "labelled_texts.csv"
+GENERALISATION = ROOT / "tests" / "data" / "generalisation"
+PREVIOUS_RUBRIC = ROOT / "bench" / "rubric_v1.json"
 LABELS = (1, -1)
 
 
 def load_labelled(path: Path = LABELLED_PATH) -> pd.DataFrame:
-    """The labelled texts with one integer gold column per element."""
+    """Labelled texts with one integer gold column per element."""
     frame = pd.read_csv(path, dtype={"text": str}, keep_default_na=False)
     return frame.astype({e: int for e in ELEMENTS})
 
 
+def load_generalisation(split: str) -> pd.DataFrame:
+    """The blind-written set's 'dev' or (frozen, for aggregate scores only) 'test' split."""
+    return load_labelled(GENERALISATION / f"texts-{split}.csv")
+
+
 def predict(labelled: pd.DataFrame, rubric: dict | None = None) -> pd.DataFrame:
-    """The rubric's value per text (rows aligned with `labelled`) and element (columns)."""
+    """The reader's value per text (rows aligned with `labelled`) and element (columns)."""
     found = elements.classify_frame(
         pd.DataFrame({"text_id": range(len(labelled)), "text": labelled["text"]}), rubric
     )
@@ -81,6 +97,34 @@ def macro_f1(table: pd.DataFrame, label: int) -> float:
     return float(part["f1"].mean())
 
 
+def opposite_share(table: pd.DataFrame) -> float:
+    """Of the (text, element) pairs labelled -1, the share the reader returned as -1."""
+    return float(table[(table["element"] == "micro") & (table["label"] == -1)]["recall"].item())
+
+
+def aggregate(table: pd.DataFrame) -> pd.DataFrame:
+    """The frozen split's report: per element P/R/F1 for label 1, then macro F1 and -1 share."""
+    shown = table[(table["element"] != "micro") & (table["label"] == 1)]
+    rows = [
+        {
+            "measure": f"{r.element} P/R/F1",
+            "value": f"{r.precision:.2f} / {r.recall:.2f} / {r.f1:.2f}",
+        }
+        for r in shown.itertuples()
+    ]
+    rows.append({"measure": "macro F1 (label 1)", "value": f"{macro_f1(table, 1):.3f}"})
+    rows.append({"measure": "-1 labels read as -1", "value": f"{opposite_share(table):.0%}"})
+    return pd.DataFrame(rows)
+
+
+def _detail(table: pd.DataFrame) -> str:
+    return table.to_string(
+        index=False,
+        columns=["element", "label", "support", "tp", "fp", "fn", "precision", "recall", "f1"],
+        formatters={c: "{:.2f}".format for c in ("precision", "recall", "f1")},
+    )
+
+
 def _errors(labelled: pd.DataFrame, predicted: pd.DataFrame) -> str:
     lines = []
     for i, row in labelled.iterrows():
@@ -97,42 +141,44 @@ def _errors(labelled: pd.DataFrame, predicted: pd.DataFrame) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rubric", help="rubric JSON (default: analysis/rubric.json)")
-    parser.add_argument("--errors", choices=("dev", "test"), help="also list misread texts")
+    parser.add_argument(
+        "--errors", choices=("old-dev", "dev"), help="also list misread texts of a dev split"
+    )
     args = parser.parse_args()
-    rubric = elements.load_rubric(Path(args.rubric) if args.rubric else None)
-    labelled = load_labelled()
-    predicted = predict(labelled, rubric)
-    print(f"rubric {elements.rubric_hash(rubric)[:12]}, {len(labelled)} labelled texts")
-    for split in ("dev", "test"):
-        mask = (labelled["split"] == split).to_numpy()
-        part_gold = labelled[mask].reset_index(drop=True)
-        part_predicted = predicted[mask].reset_index(drop=True)
-        table = scores(part_gold, part_predicted)
-        print(f"\n== {split} split: {mask.sum()} texts ==")
-        print(
-            table.to_string(
-                index=False,
-                columns=[
-                    "element",
-                    "label",
-                    "support",
-                    "tp",
-                    "fp",
-                    "fn",
-                    "precision",
-                    "recall",
-                    "f1",
-                ],
-                formatters={c: "{:.2f}".format for c in ("precision", "recall", "f1")},
+    current = elements.load_rubric(Path(args.rubric) if args.rubric else None)
+    previous = json.loads(PREVIOUS_RUBRIC.read_text(encoding="utf-8"))
+    candidates = {"previous rubric (v1)": previous, "current rubric": current}
+    print(f"current rubric {elements.rubric_hash(current)[:12]}")
+
+    old = load_labelled()
+    dev = load_generalisation("dev")
+    test = load_generalisation("test")
+    summary = []
+    for name, rubric in candidates.items():
+        print(f"\n######## {name}")
+        for split in ("dev", "test"):
+            part = old[old["split"] == split].reset_index(drop=True)
+            table = scores(part, predict(part, rubric))
+            print(f"\n== old set, {split} split: {len(part)} texts ==\n{_detail(table)}")
+            print(
+                f"macro F1 label 1: {macro_f1(table, 1):.3f}   label -1: {macro_f1(table, -1):.3f}"
             )
-        )
-        exact = (part_gold[list(ELEMENTS)].to_numpy() == part_predicted.to_numpy()).all(axis=1)
+            if args.errors == f"old-{split}" and rubric is current:
+                print(_errors(part, predict(part, rubric)))
+        table = scores(dev, predict(dev, rubric))
+        print(f"\n== blind-written set, dev split: {len(dev)} texts ==\n{_detail(table)}")
         print(
             f"macro F1 label 1: {macro_f1(table, 1):.3f}   label -1: {macro_f1(table, -1):.3f}   "
-            f"texts read exactly right: {exact.mean():.1%}"
+            f"-1 labels read as -1: {opposite_share(table):.0%}"
         )
-        if args.errors == split:
-            print(_errors(part_gold, part_predicted))
+        if args.errors == "dev" and rubric is current:
+            print(_errors(dev, predict(dev, rubric)))
+        frozen = aggregate(scores(test, predict(test, rubric)))
+        print(f"\n== blind-written set, FROZEN test split: {len(test)} texts (aggregates only) ==")
+        print(frozen.to_string(index=False, header=False))
+        summary.append(frozen.set_index("measure")["value"].rename(name))
+    print("\n== frozen test split, side by side ==")
+    print(pd.concat(summary, axis=1).to_string())
 
 
 if __name__ == "__main__":

@@ -211,20 +211,78 @@ st.header("The rubric that reads notes and comments")
 st.markdown(
     "Phrases and patterns per element, in `analysis/rubric.json`; edit that file to teach the "
     "dashboard your program's words, then re-score (below, or `python -m analysis rescore`). "
-    'A phrase marked *opposite* describes a mentor doing the reverse. Negation ("never", '
-    '"doesn\'t"), contrast ("used to ... but") and traps ("risk register", "learning '
-    'management system") are handled before an element is counted.'
+    "A note is read sentence by sentence, and a sentence clause by clause (a new clause starts at "
+    '"but", "however", "now" and their Spanish, French and German equivalents):'
+)
+st.markdown(
+    """
+1. **Traps** are set aside first: "risk register", "learning management system", "relationship
+   manager", "zero trust" look like the elements but are not.
+2. **Someone else's behaviour is not the mentor's.** From the name of another person ("her
+   manager", "my old mentor", "a colleague of his", "nobody") to the end of the clause, nothing
+   counts. The same person named after "with", "about", "unlike" and the like is only talked
+   about: "we talked about how she handles her manager" still counts.
+3. Each element has **shown** phrases (the mentor did it) and **opposite** phrases (the mentor did
+   the reverse, a *concern*), grouped by idea: for trust, leaving the how to the mentee, stepping
+   back, stating only the result and the date; for risk, pushing into stretch work, the mentee's
+   doubts, backing them; for learning, debriefs, looking back, "what would you do differently",
+   no blame; for process and relationship, how the mentee works with people, how the mentoring is
+   going, paying it forward. `{name}` in a phrase stands for a word list (`{doubt}`: nervous,
+   terrified, not ready...). Some phrases count half: a doubt alone is not risk-taking, a doubt
+   and a push together are.
+4. **Negation** shortly before a phrase turns it around ("never asks how I'm doing" is a concern,
+   "didn't hover once" is shown), and so do "stopped" and "no longer". A **wish or plan** before a
+   shown phrase cancels it ("I'd like more stretch", "we plan to debrief"). A clause about the
+   **past** ("used to") is ignored. A clause that has both a phrase and its opposite reads as the
+   opposite ("people stuff never comes up").
+5. A note shows an element when its shown phrases add up to a whole one and nothing contradicts
+   them; when a note says both, its last clause decides ("used to hover, but now leaves it to
+   me"). Every reading keeps the sentences that produced it.
+"""
+)
+st.markdown("*Worked example*")
+st.code(
+    "Her manager checks every slide she makes. I left the approach to her; I would like to "
+    "debrief more, but we never looked back at what went wrong.",
+    language=None,
+)
+st.markdown(
+    """
+- *Her manager checks every slide she makes*: checking every slide is an opposite of trust, but
+  it is her manager's behaviour, so it does not count.
+- *I left the approach to her*: a shown phrase of trust, so **trust 1**, with that sentence as the
+  evidence.
+- *I would like to debrief more*: a wish, so it is not a debrief; *but we never looked back at
+  what went wrong*: "looked back" negated by "never", a concern, so **learning -1**.
+- Risk and process & relationship: nothing said, **0**.
+
+Measured on 457 labelled notes and comments written by people who never saw the rubric (the
+frozen half of `tests/data/generalisation/`), the rubric finds about three in five of the notes
+that show trust, risk-taking or process & relationship and four in five for learning, and about
+half of the described opposites; when it says an element is there, it is right about four times
+in five. Figures built on notes therefore undercount the elements; survey answers do not have
+this limit.
+"""
 )
 rubric = load_rubric()
 rows = [
-    {"element": ELEMENT_LABELS[e], "kind": kind, "phrase or pattern": str(p)}
+    {
+        "element": ELEMENT_LABELS[e],
+        "kind": kind,
+        "phrase or pattern": str(x["pattern"] if isinstance(x, dict) else x),
+        "weight": float(x.get("weight", 1)) if isinstance(x, dict) else 1.0,
+    }
     for e in ELEMENTS
     for kind in ("shown", "opposite")
-    for p in (
-        x["pattern"] if isinstance(x, dict) else x for x in rubric["elements"][e].get(kind, [])
-    )
+    for x in rubric["elements"][e].get(kind, [])
 ]
 st.dataframe(pd.DataFrame(rows), hide_index=True, height=280)
+st.dataframe(
+    pd.DataFrame(
+        [{"word list": f"{{{k}}}", "stands for": v} for k, v in rubric.get("words", {}).items()]
+    ),
+    hide_index=True,
+)
 st.caption(
     "Traps (never counted): "
     + ", ".join(str(t["pattern"] if isinstance(t, dict) else t) for t in rubric.get("traps", []))[

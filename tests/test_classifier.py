@@ -1,5 +1,6 @@
-"""The rubric classifier: hard cases one by one, the labelled set's quality floors, rubric edits and
-the `python -m analysis classify` JSON-lines contract."""
+"""The rubric classifier: hard cases one by one, whose behaviour is described, the quality floors on
+the old labelled set and on the frozen split of the blind-written set, rubric edits and the
+`python -m analysis classify` JSON-lines contract."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ import pytest
 from analysis import elements
 from analysis.errors import MentoringError
 from analysis.model import ELEMENTS
-from bench.classify_quality import load_labelled, macro_f1, predict, scores
+from bench.classify_quality import (
+    load_generalisation,
+    load_labelled,
+    macro_f1,
+    opposite_share,
+    predict,
+    scores,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +45,13 @@ def labelled() -> pd.DataFrame:
 def test_split_scores(labelled: pd.DataFrame) -> pd.DataFrame:
     held_out = labelled[labelled["split"] == "test"].reset_index(drop=True)
     return scores(held_out, predict(held_out))
+
+
+@pytest.fixture(scope="module")
+def frozen_split_scores() -> pd.DataFrame:
+    """Aggregate scores on the blind-written set's frozen split (its texts are never shown)."""
+    frozen = load_generalisation("test")
+    return scores(frozen, predict(frozen))
 
 
 # None of these sentences is in tests/data/labelled_texts.csv: they check that the rubric reads
@@ -132,22 +147,56 @@ def test_spanish_french_and_german_notes_are_read(text, expected):
     assert _values(text) == expected
 
 
+# Written for these tests, not taken from any labelled split: whose behaviour a text describes.
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         # a third party's behaviour, not the mentor's
         ("She complained that her own boss micromanages her.", _only()),
+        ("Her boss blamed her for the outage in front of everyone.", _only()),
+        ("A colleague of his rewrote his slides the night before the review.", _only()),
+        ("Ihr Chef kontrolliert jede E-Mail von ihr.", _only()),
+        ("The mentee's team lead never asks how she is doing.", _only()),
         # a previous mentor's habit, contrasted with this one's
         (
             "My old mentor never debriefed; this one reviews every launch with me.",
             _only(learning=1),
         ),
+        ("Son ancien mentor ne faisait jamais de bilan.", _only()),
+        (
+            "His previous mentor never let him present. I put him forward for the town hall even "
+            "though he's terrified.",
+            _only(risk=1),
+        ),
+        # the third party named after the mentor's behaviour, or as the one talked about
+        (
+            "My manager wants to sign off everything, but my mentor leaves the approach to me.",
+            _only(trust=1),
+        ),
+        ("Mi jefe revisa todo lo que hago; mi mentora confía en mí.", _only(trust=1)),
+        ("We talked about how he handles his new manager.", _only(relationship=1)),
+        (
+            "Her line manager checks every email she sends; I have stopped asking to see her "
+            "drafts.",
+            _only(trust=1),
+        ),
     ],
 )
-@pytest.mark.xfail(
-    strict=True, reason="known limit: the rubric does not know whose behaviour it is"
-)
 def test_behaviour_of_someone_other_than_the_mentor_is_not_counted(text, expected):
+    assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'd like her to get more stretch work next year.", _only()),
+        ("We plan to debrief the launch next week.", _only()),
+        ("I stopped hovering over his rollout plan in March.", _only(trust=1)),
+        ("She no longer lets me run the client calls.", _only(trust=-1)),
+        ("People stuff never comes up in our sessions.", _only(relationship=-1)),
+    ],
+)
+def test_wishes_plans_and_stopped_habits_are_read_for_what_happened(text, expected):
     assert _values(text) == expected
 
 
@@ -177,6 +226,13 @@ def test_classify_frame_returns_one_row_per_text_and_element_in_order():
     assert frame["text_id"].tolist() == [10] * 4 + [11] * 4 + [12] * 4
     assert frame["element"].tolist() == list(ELEMENTS) * 3
     assert frame["value"].tolist() == [0, 0, -1, 0] + [0] * 8
+
+
+def test_a_batch_without_a_single_word_reads_as_nothing():
+    frame = elements.classify_frame(pd.DataFrame({"text_id": [1, 2], "text": ["", "... !"]}))
+    assert frame["value"].tolist() == [0] * 8
+    assert frame["evidence"].tolist() == [""] * 8
+    assert len(elements.classify_frame(pd.DataFrame({"text_id": [], "text": []}))) == 0
 
 
 def test_adding_a_phrase_to_a_copy_of_the_rubric_changes_only_that_reading():
@@ -220,6 +276,29 @@ def test_a_rubric_with_a_broken_pattern_is_refused_in_plain_words(tmp_path):
         elements.load_rubric(path)
 
 
+def test_the_word_prefilter_never_changes_a_reading(labelled, monkeypatch):
+    # Phrases are only tried on clauses that have a word they need; without that shortcut every
+    # clause is tried against every phrase. Both must read the labelled texts the same way.
+    texts = pd.concat([labelled, load_generalisation("dev")])["text"].tolist()
+    frame = pd.DataFrame({"text_id": range(len(texts)), "text": texts})
+    rubric = elements.load_rubric()
+    quick = elements.classify_frame(frame, rubric)
+    monkeypatch.setattr(elements, "_word_key", lambda patterns: None)
+    elements._compile.cache_clear()
+    thorough = elements.classify_frame(frame, rubric)
+    elements._compile.cache_clear()
+    pd.testing.assert_frame_equal(quick, thorough)
+
+
+def test_a_rubric_naming_an_undefined_word_list_is_refused_in_plain_words(tmp_path):
+    rubric = copy.deepcopy(elements.load_rubric())
+    rubric["elements"]["risk"]["shown"].append("pushed {nobody_defined} to")
+    path = tmp_path / "rubric.json"
+    path.write_text(json.dumps(rubric), encoding="utf-8")
+    with pytest.raises(MentoringError, match=r"uses \{nobody_defined\}, which is not defined"):
+        elements.load_rubric(path)
+
+
 def test_labelled_set_is_big_varied_and_split_for_held_out_measurement(labelled):
     assert len(labelled) >= 320
     assert labelled["text"].is_unique
@@ -232,12 +311,11 @@ def test_labelled_set_is_big_varied_and_split_for_held_out_measurement(labelled)
             assert set(part[element]) == {-1, 0, 1}, (split, element)
 
 
-# Measured on the test split (181 texts) with the committed rubric: F1 for label 1 trust 0.91,
-# risk 0.80, learning 0.82, relationship 0.87 (macro 0.851); label -1 macro 0.883; micro F1 over
-# both labels 0.86. Before this rubric revision: macro 0.620 (label 1) and 0.565 (label -1).
+# Old set, test split (181 texts), committed rubric: F1 for label 1 trust 0.94, risk 0.88, learning
+# 0.85, relationship 0.98 (macro 0.911); label -1 macro 0.926. Before issue 13: 0.862 and 0.883.
 @pytest.mark.parametrize(
     ("element", "floor"),
-    [("trust", 0.85), ("risk", 0.72), ("learning", 0.75), ("relationship", 0.80)],
+    [("trust", 0.90), ("risk", 0.84), ("learning", 0.81), ("relationship", 0.94)],
 )
 def test_held_out_f1_for_shown_stays_above_its_floor(test_split_scores, element, floor):
     row = test_split_scores[
@@ -247,14 +325,45 @@ def test_held_out_f1_for_shown_stays_above_its_floor(test_split_scores, element,
 
 
 def test_held_out_macro_f1_stays_above_its_floors(test_split_scores):
-    assert macro_f1(test_split_scores, 1) >= 0.80
-    assert macro_f1(test_split_scores, -1) >= 0.82
+    assert macro_f1(test_split_scores, 1) >= 0.88
+    assert macro_f1(test_split_scores, -1) >= 0.90
+
+
+# The blind-written set's frozen split (457 texts), measured once with the committed rubric:
+# label 1 P/R/F1 trust .88/.61/.72, risk .82/.56/.67, learning .83/.80/.81, relationship .80/.61/.69;
+# macro F1 0.723; 49% of the -1 labels read as -1. Before issue 13: macro 0.512, 13%.
+# These floors are BELOW the issue's targets (macro F1 >= 0.85, recall >= 0.75 for every element,
+# >= 70% of -1 read as -1), which the rubric does not reach yet; they guard what was reached.
+@pytest.mark.parametrize(
+    ("element", "f1_floor", "recall_floor"),
+    [
+        ("trust", 0.70, 0.58),
+        ("risk", 0.64, 0.53),
+        ("learning", 0.78, 0.77),
+        ("relationship", 0.66, 0.58),
+    ],
+)
+def test_frozen_split_f1_and_recall_for_shown_stay_above_their_floors(
+    frozen_split_scores, element, f1_floor, recall_floor
+):
+    row = frozen_split_scores[
+        (frozen_split_scores["element"] == element) & (frozen_split_scores["label"] == 1)
+    ]
+    assert row["f1"].item() >= f1_floor
+    assert row["recall"].item() >= recall_floor
+
+
+def test_frozen_split_macro_f1_and_share_of_opposites_stay_above_their_floors(
+    frozen_split_scores,
+):
+    assert macro_f1(frozen_split_scores, 1) >= 0.70
+    assert opposite_share(frozen_split_scores) >= 0.46
 
 
 def test_held_out_texts_without_any_element_rarely_raise_a_false_alarm(labelled):
     quiet = labelled[(labelled[list(ELEMENTS)] == 0).all(axis=1) & (labelled["split"] == "test")]
     predicted = predict(quiet.reset_index(drop=True))
-    # measured: 6 of 63 quiet test texts get some element (9.5%), all from keyword traps
+    # measured: 6 of 63 quiet test texts get some element (9.5%), as before issue 13
     assert (predicted != 0).any(axis=1).mean() <= 0.13
 
 

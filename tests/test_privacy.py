@@ -119,7 +119,7 @@ def test_no_two_shown_views_one_value_apart_differ_by_one_to_four_people(
     # Ordinary views stay visible: every department, cohort or location on its own (or two of
     # them), over any period. Measured on the sample (756 views): all 51 with at most one
     # dimension chosen are shown; of 255 with two dimensions, 139 are shown and 116 hidden by
-    # this rule; of 450 with all three, 73 have fewer than 5 mentors and 264 are hidden by it.
+    # this rule; of 450 with all three, 73 have fewer than 5 mentors and 255 are hidden by it.
     simple = [f for f in every if sum(map(bool, (f.departments, f.cohorts, f.locations))) <= 1]
     assert len(simple) == 51 and all(f in shown for f in simple)
 
