@@ -38,24 +38,25 @@ class Protection:
 class People:
     """Who stands behind every (department, cohort, location, month) cell of the data, so that
     the people behind any filter combination, and behind the difference of two, are counted
-    exactly (sets, not sums: a respondent who answered twice is one person)."""
+    exactly (sets, not sums: a respondent who answered twice is one person). Each cell's people
+    are a bitset (a Python integer, one bit per person), so a union is one OR however many
+    mentors there are."""
 
     def __init__(self, presence: pd.DataFrame) -> None:
-        self.cells: dict[tuple[str, str, str, date], tuple[set[str], set[str]]] = {}
+        self.cells: dict[tuple[str, str, str, date], tuple[int, int]] = {}
         keys = ["department", "cohort", "location", "month"]
         if len(presence):
-            mentors = presence.groupby(keys, sort=True)["mentor_id"].agg(set)
-            respondents = (
-                presence.dropna(subset=["respondent_hash"])
-                .groupby(keys)["respondent_hash"]
-                .agg(set)
+            frame = presence.assign(
+                mentor_bit=pd.factorize(presence["mentor_id"])[0],
+                respondent_bit=pd.factorize(presence["respondent_hash"])[0],
             )
-            for key, who in mentors.items():
+            for key, cell in frame.groupby(keys, sort=True):
                 department, cohort, location, month = key
-                answered = respondents.get(key, set())
+                mentors = _bits(cell["mentor_bit"])
+                respondents = _bits(cell["respondent_bit"][cell["respondent_bit"] >= 0])
                 self.cells[(department, cohort, location, pd.Timestamp(month).date())] = (
-                    who,
-                    answered,
+                    mentors,
+                    respondents,
                 )
         self.values = {
             name: sorted({key[i] for key in self.cells}) for i, (name, _) in enumerate(DIMENSIONS)
@@ -67,20 +68,26 @@ class People:
     ) -> tuple[int, int]:
         """Distinct mentors and respondents in the cells matching `chosen` (None: any value) and
         within `months` (first and last month, inclusive; None: every month)."""
-        mentors: set[str] = set()
-        respondents: set[str] = set()
+        mentors = respondents = 0
         for (department, cohort, location, month), (m, r) in self.cells.items():
-            values = {"department": department, "cohort": cohort, "location": location}
-            if any(
-                allowed is not None and values[dim] not in allowed
-                for dim, allowed in chosen.items()
+            if (
+                (chosen["department"] is not None and department not in chosen["department"])
+                or (chosen["cohort"] is not None and cohort not in chosen["cohort"])
+                or (chosen["location"] is not None and location not in chosen["location"])
+                or (months is not None and not months[0] <= month <= months[1])
             ):
-                continue
-            if months is not None and not months[0] <= month <= months[1]:
                 continue
             mentors |= m
             respondents |= r
-        return len(mentors), len(respondents)
+        return mentors.bit_count(), respondents.bit_count()
+
+
+def _bits(indices: pd.Series) -> int:
+    """A bitset with a bit set for each index."""
+    found = 0
+    for index in set(indices.tolist()):
+        found |= 1 << int(index)
+    return found
 
 
 def _view(filters: object) -> tuple[dict[str, set[str] | None], tuple[date, date] | None]:

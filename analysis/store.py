@@ -67,6 +67,24 @@ _key_placed: set[Path] = set()
 _placement_lock = threading.Lock()
 
 
+class _Shared:
+    """One open connection to a file, shared by the overlapping sessions of this process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.users = 0
+
+
+_shared: dict[Path, _Shared] = {}
+_shared_lock = threading.Lock()
+
+
+def _shared_for(path: Path) -> _Shared:
+    with _shared_lock:
+        return _shared.setdefault(path, _Shared())
+
+
 class Store:
     """One DuckDB file. Connections are opened per unit of work and closed right after, so that
     another process (the command line, a second dashboard) can take its turn with the file.
@@ -116,7 +134,20 @@ class Store:
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection with an up-to-date schema; waits while another program holds the file."""
+        """A connection with an up-to-date schema; waits while another program holds the file.
+        Inside a session() of this process it is a cursor of the session's open connection
+        (about 0.3 ms instead of opening the file, tens of milliseconds)."""
+        shared = _shared_for(self.path.resolve()) if self.path.exists() else None
+        if shared is not None and shared.con is not None:
+            with self.session():  # holds the shared connection open while the cursor works
+                assert shared.con is not None
+                with shared.lock:
+                    cursor = shared.con.cursor()
+                try:
+                    yield cursor
+                finally:
+                    cursor.close()
+            return
         self._keep_key_outside()
         con = self._open()
         try:
@@ -124,6 +155,32 @@ class Store:
             yield con
         finally:
             con.close()
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Within, every read and write of this file in this process (by any Store of it) takes a
+        cursor of one open connection. The file is closed when the last overlapping session ends,
+        so between page runs another program (the command line) can take its turn with it."""
+        shared = _shared_for(self.path.resolve())
+        with shared.lock:
+            if shared.con is None:
+                self._keep_key_outside()
+                con = self._open()
+                try:
+                    self._migrate(con)
+                except BaseException:
+                    con.close()
+                    raise
+                shared.con = con
+            shared.users += 1
+        try:
+            yield
+        finally:
+            with shared.lock:
+                shared.users -= 1
+                if shared.users == 0 and shared.con is not None:
+                    shared.con.close()
+                    shared.con = None
 
     def move_key_out(self) -> str | None:
         """Databases made before the key moved out hold it in their own file: move it out (once,

@@ -3,6 +3,7 @@ same numbers reach the screen, the JSON summary and the leadership brief."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -15,8 +16,14 @@ from analysis.store import Store
 
 
 def people(store: Store) -> privacy.People:
-    """Who stands behind every segment and month, for the anonymity rule."""
-    return privacy.People(queries.people_presence(store))
+    """Who stands behind every segment and month, for the anonymity rule: built once per version
+    of the data (it is read-only, so every session may share it)."""
+    return _people_of(str(store.path), store.path.stat().st_ino, store.data_version())
+
+
+@functools.lru_cache(maxsize=4)
+def _people_of(path: str, inode: int, version: int) -> privacy.People:
+    return privacy.People(queries.people_presence(Store(path)))
 
 
 def protection(

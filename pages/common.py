@@ -77,12 +77,15 @@ def run_app() -> None:
         }
     )
     _who_and_where(actor)
-    sidebar_filters()
-    _frame.active = True
-    try:
-        navigation.run()
-    finally:
-        _frame.active = False
+    # One open connection serves every query of this run (each takes a cursor); the file is
+    # released when no run of this process needs it, so the command line can load meanwhile.
+    with store().session():
+        sidebar_filters()
+        _frame.active = True
+        try:
+            navigation.run()
+        finally:
+            _frame.active = False
 
 
 def current_actor() -> Actor:

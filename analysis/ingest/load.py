@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,17 +23,51 @@ from analysis.store import Store
 KIND_LABELS = {"survey": "survey export", "sessions": "session log", "roster": "participant roster"}
 
 
+# A session log is read, parsed and written this many rows at a time, so that a million
+# sessions never sit in memory at once; smaller exports come whole.
+CHUNK_ROWS = 50_000
+
+
 @dataclass
 class Prepared:
-    """An export read once: its rows, what kind of file it is, and its content hash."""
+    """An export read once: its first rows (all of them for all but long session logs), what kind
+    of file it is, its content hash, and, for a long file, the rest of its rows still to read."""
 
     raw: readers.RawExport
     kind: str
     digest: str
+    rest: Iterator[readers.RawExport] | None = None
 
     @property
     def name(self) -> str:
         return self.raw.file_name
+
+    def chunks(self) -> Iterator[readers.RawExport]:
+        """Every row, chunk by chunk (once: the rest is read as it goes)."""
+        yield self.raw
+        if self.rest is not None:
+            rest, self.rest = self.rest, None
+            yield from rest
+
+    def whole(self) -> readers.RawExport:
+        """Every row in one export (what kinds other than session logs are parsed from)."""
+        parts = list(self.chunks())
+        if len(parts) == 1:
+            return parts[0]
+        first = parts[0]
+        self.raw = readers.RawExport(
+            file_name=first.file_name,
+            format=first.format,
+            format_label=first.format_label,
+            encoding=first.encoding,
+            delimiter=first.delimiter,
+            columns=first.columns,
+            frame=pd.concat([p.frame for p in parts]),
+            layout_key=first.layout_key,
+            notes=first.notes,
+            rejected=pd.concat([p.rejected for p in parts], ignore_index=True),
+        )
+        return self.raw
 
 
 def content_hash(data: bytes) -> str:
@@ -54,8 +88,14 @@ def prepare(path: str | Path, file_name: str | None = None, kind: str | None = N
     path = Path(path)
     name = file_name or path.name
     data = readers.read_file(path, name)
-    raw = readers.read_export_bytes(data, name)
-    return Prepared(raw, kind_of(raw, kind), content_hash(data))
+    digest = content_hash(data)
+    chunks = readers.read_export_chunks(data, name, CHUNK_ROWS)
+    del data  # the reader holds the text while it goes; nothing else keeps the bytes
+    first = next(chunks)
+    prepared = Prepared(first, kind_of(first, kind), digest, chunks)
+    if prepared.kind != "sessions":
+        prepared.whole()
+    return prepared
 
 
 def prepared_upload(raw: readers.RawExport, digest: str, kind: str | None = None) -> Prepared:
@@ -67,7 +107,8 @@ def as_kind(prepared: Prepared, kind: str) -> Prepared:
     """The same rows offered as another kind of file (refused when they plainly are not)."""
     if kind == prepared.kind:
         return prepared
-    return Prepared(prepared.raw, kind_of(prepared.raw, kind), prepared.digest)
+    raw = prepared.whole() if kind != "sessions" else prepared.raw
+    return Prepared(raw, kind_of(raw, kind), prepared.digest, prepared.rest)
 
 
 def remembered_mapping(store: Store | None, prepared: Prepared) -> mappings.Mapping | None:
@@ -201,17 +242,31 @@ def ingest(
             _resolve(con, report)
             audit.record_load(con, actor, report, mapping, previous)
     elif isinstance(mapping, mappings.SessionMapping):
-        parsed_sessions = sessions.parse_sessions(raw, mapping, progress=progress)
-        report.notes += [n for n in parsed_sessions.notes if n not in report.notes]
         if dry_run:
+            counted = [sessions.parse_sessions(chunk, mapping) for chunk in prepared.chunks()]
+            for parsed in counted:
+                report.notes += [n for n in parsed.notes if n not in report.notes]
             return _dry(
                 report,
-                parsed_sessions.rows_read,
-                len(parsed_sessions.sessions),
-                parsed_sessions.rejected,
+                sum(p.rows_read for p in counted),
+                sum(len(p.sessions) for p in counted),
+                pd.concat([p.rejected for p in counted], ignore_index=True),
             )
         with store.write() as con:  # type: ignore[union-attr]
-            write.write_sessions(con, report, raw, prepared.digest, mapping, parsed_sessions, key)
+            # chunk by chunk inside the one transaction: memory stays bounded, and a failure
+            # anywhere leaves the database as it was
+            batch_id = write.begin_batch(
+                con, report, raw, prepared.digest, mapping, mappings.FileFacts()
+            )
+            rejected = []
+            for chunk in prepared.chunks():
+                parsed = sessions.parse_sessions(chunk, mapping)
+                report.notes += [n for n in parsed.notes if n not in report.notes]
+                write.add_sessions(con, report, batch_id, parsed, key)
+                rejected.append(parsed.rejected)
+                if progress:
+                    progress(min(0.95, report.rows_read / max(1, report.rows_read + 1)))
+            write.finish_batch(con, report, pd.concat(rejected, ignore_index=True))
             _resolve(con, report)
             audit.record_load(con, actor, report, mapping, previous)
     else:

@@ -8,8 +8,10 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -185,26 +187,6 @@ def _xlsx_rows(data: bytes, name: str, limits: Limits) -> list[list[str]]:
     return [row + [""] * (width - len(row)) for row in rows]
 
 
-def _csv_rows(text: str, delimiter: str, name: str, limits: Limits) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    counter = RowCounter(name, limits)
-    rows = []
-    try:
-        for row in reader:
-            if not rows:
-                # the header decides before a single answer is read
-                refuse_too_many_columns(len(row), name, limits)
-            counter.add(len(row))
-            rows.append(row)
-    except csv.Error as exc:
-        raise IngestError(
-            f"{name}: line {reader.line_num} could not be read as CSV ({exc}); an answer may be "
-            f"longer than the {limits.max_cell_chars:,} characters a cell may hold. Export the "
-            "file again."
-        ) from exc
-    return rows
-
-
 def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -318,6 +300,15 @@ def read_export(path: Path, file_name: str | None = None, limits: Limits = LIMIT
 def read_export_bytes(data: bytes, name: str, limits: Limits = LIMITS) -> RawExport:
     """Read one export from memory (an upload never touches the disk); refuse, in plain words and
     before spending memory on it, a file that is not usable or larger than `limits` allow."""
+    return next(read_export_chunks(data, name, None, limits))
+
+
+def read_export_chunks(
+    data: bytes, name: str, chunk_rows: int | None = 50_000, limits: Limits = LIMITS
+) -> Iterator[RawExport]:
+    """Read one export in chunks of at most `chunk_rows` rows (None: the whole file at once),
+    each a RawExport with the same columns and the rows' own line numbers, so a long session log
+    is parsed and loaded without ever holding all its rows. An Excel workbook comes whole."""
     check_file_size(len(data), name, limits)
     _refuse_non_exports(data, name)
     notes: list[str] = []
@@ -332,73 +323,114 @@ def read_export_bytes(data: bytes, name: str, limits: Limits = LIMITS) -> RawExp
                 f"{name} could not be opened as an Excel workbook ({exc}). Save it again as .xlsx or CSV."
             ) from exc
         encoding, delimiter = "xlsx", None
+        lines: Iterator[list[str]] = iter(_trim(rows))
+        chunk_rows = None
     else:
         text, encoding = _decode(data)
         text = _without_nul(text, name, notes)
         delimiter = _sniff_delimiter(text)
-        rows = _csv_rows(text, delimiter, name, limits)
-        del text
-    rows = _trim(rows)
-    if not rows or not any(cell.strip() for cell in rows[0]):
+        lines = _csv_lines(text, delimiter, name, limits)
+    head: list[list[str]] = []
+    for row in lines:
+        head.append(row)
+        if len(head) == 3:
+            break
+    if not head or not any(cell.strip() for cell in head[0]):
         raise IngestError(f"{name} is empty. Export the responses again and upload the new file.")
-    layout, header_rows = _layout(rows)
-    columns = _columns(rows, layout, header_rows, notes)
-    width = len(columns)
-    body = rows[header_rows:]
-    if not body:
-        raise IngestError(
-            f"{name} has column headers but no responses. Check the export's date range or filters."
-        )
-    good, bad = [], []
-    for offset, row in enumerate(body):
-        line = header_rows + offset + 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) < width and layout in ("surveymonkey",) and all(not c for c in row[len(row) :]):
-            row = row + [""] * (width - len(row))
-        if len(row) != width:
-            bad.append(
-                {
-                    "row_number": line,
-                    "column": None,
-                    "reason": f"Row {line} has {len(row)} values but the header has {width} columns",
-                    "raw_value": (delimiter or ",").join(row)[:500],
-                }
-            )
-            continue
-        good.append((line, row))
-    if bad and len(bad) > len(good):
-        hint = (
-            ""
-            if delimiter is None
-            else f" (read with '{ {',': 'commas', ';': 'semicolons', chr(9): 'tabs'}.get(delimiter, delimiter) }' between values)"
-        )
-        raise IngestError(
-            f"{name}: most rows do not have the same number of values as the header{hint}. The file may "
-            "have been edited by hand or saved with a different separator. Export it again from the tool."
-        )
-    frame = pd.DataFrame([r for _, r in good], columns=[c.key for c in columns], dtype="string")
-    frame.index = pd.Index([line for line, _ in good], name="row_number")
-    frame = frame.fillna("")
-    if frame.empty:
-        raise IngestError(
-            f"{name} has column headers but no responses. Check the export's date range or filters."
-        )
+    layout, header_rows = _layout(head)
+    # Spreadsheets pad rows with empty columns on the right: a column without a header is dropped.
+    named = [i for row in head[:header_rows] for i, cell in enumerate(row) if cell.strip()]
+    head = [row[: max(named) + 1] if i < header_rows else row for i, row in enumerate(head)]
+    columns = _columns(head, layout, header_rows, notes)
     label = FORMAT_LABELS[layout]
     if layout in ("surveymonkey", "microsoft_forms", "plain"):
         label += " (Excel)" if delimiter is None else " CSV"
-    return RawExport(
-        file_name=name,
-        format=layout,
-        format_label=label,
-        encoding=encoding,
-        delimiter=delimiter,
-        columns=columns,
-        frame=frame,
-        layout_key=layout_key_of(columns),
-        notes=notes,
-        rejected=pd.DataFrame(bad, columns=["row_number", "column", "reason", "raw_value"]),
-    )
+    width = len(columns)
+    body = itertools.chain(head[header_rows:], lines)
+    line = header_rows
+    yielded = False
+    while True:
+        good: list[tuple[int, list[str]]] = []
+        bad: list[dict[str, object]] = []
+        for row in itertools.islice(body, chunk_rows) if chunk_rows else body:
+            line += 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if (
+                len(row) < width
+                and layout == "surveymonkey"
+                and all(not c for c in row[len(row) :])
+            ):
+                row = row + [""] * (width - len(row))
+            if len(row) > width and not any(cell.strip() for cell in row[width:]):
+                row = row[:width]  # a spreadsheet's empty columns on the right
+            if len(row) != width:
+                bad.append(
+                    {
+                        "row_number": line,
+                        "column": None,
+                        "reason": f"Row {line} has {len(row)} values but the header has {width} columns",
+                        "raw_value": (delimiter or ",").join(row)[:500],
+                    }
+                )
+                continue
+            good.append((line, row))
+        if not good and not bad:
+            if not yielded:
+                raise IngestError(
+                    f"{name} has column headers but no responses. Check the export's date range or "
+                    "filters."
+                )
+            return
+        if bad and len(bad) > len(good):
+            hint = (
+                ""
+                if delimiter is None
+                else f" (read with '{ {',': 'commas', ';': 'semicolons', chr(9): 'tabs'}.get(delimiter, delimiter) }' between values)"
+            )
+            raise IngestError(
+                f"{name}: most rows do not have the same number of values as the header{hint}. The "
+                "file may have been edited by hand or saved with a different separator. Export it "
+                "again from the tool."
+            )
+        frame = pd.DataFrame([r for _, r in good], columns=[c.key for c in columns], dtype="string")
+        frame.index = pd.Index([n for n, _ in good], name="row_number")
+        yield RawExport(
+            file_name=name,
+            format=layout,
+            format_label=label,
+            encoding=encoding,
+            delimiter=delimiter,
+            columns=columns,
+            frame=frame.fillna(""),
+            layout_key=layout_key_of(columns),
+            notes=notes if not yielded else [],
+            rejected=pd.DataFrame(bad, columns=["row_number", "column", "reason", "raw_value"]),
+        )
+        yielded = True
+        if not chunk_rows:
+            return
+
+
+def _csv_lines(text: str, delimiter: str, name: str, limits: Limits) -> Iterator[list[str]]:
+    """The CSV's rows one at a time, within the limits (the header decides before any answer is
+    read), with empty rows at the end dropped."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    counter = RowCounter(name, limits)
+    first = True
+    try:
+        for row in reader:
+            if first:
+                refuse_too_many_columns(len(row), name, limits)
+                first = False
+            counter.add(len(row))
+            yield row
+    except csv.Error as exc:
+        raise IngestError(
+            f"{name}: line {reader.line_num} could not be read as CSV ({exc}); an answer may be "
+            f"longer than the {limits.max_cell_chars:,} characters a cell may hold. Export the "
+            "file again."
+        ) from exc
 
 
 _WORDS = {

@@ -463,79 +463,73 @@ def mentee_reference(refs: pd.Series, key: bytes) -> pd.DataFrame:
     )
 
 
-def write_sessions(
+def add_sessions(
     con: duckdb.DuckDBPyConnection,
     report: IngestReport,
-    raw: RawExport,
-    digest: str,
-    mapping: mappings.SessionMapping,
+    batch_id: int,
     parsed: ParsedSessions,
     key: bytes,
 ) -> None:
-    batch_id = begin_batch(con, report, raw, digest, mapping, mappings.FileFacts())
+    """One chunk of a session log into batch `batch_id` (begun by begin_batch; the caller ends
+    it with finish_batch): sessions not already stored, their row keys and their notes' evidence.
+    The report's counts add up over the chunks."""
     frame = parsed.sessions.copy()
-    report.rows_read = int(parsed.rows_read)
-    report.rows_rejected = rejected_row_count(parsed.rejected)
-    if not frame.empty:
-        refs = mentor_reference(frame["mentor_ref"], frame["mentor_email"])
-        frame = frame.drop(columns=["mentor_email"]).join(refs)
-        frame = frame.join(mentee_reference(frame["mentee_ref"], key))
-        frame["session_date"] = pd.to_datetime(frame["session_date"]).dt.date
-        has_ref = frame["session_ref"].notna() & (
-            frame["session_ref"].astype("string").str.len() > 0
+    report.rows_read += int(parsed.rows_read)
+    report.rows_rejected += rejected_row_count(parsed.rejected)
+    if frame.empty:
+        return
+    refs = mentor_reference(frame["mentor_ref"], frame["mentor_email"])
+    frame = frame.drop(columns=["mentor_email"]).join(refs)
+    frame = frame.join(mentee_reference(frame["mentee_ref"], key))
+    frame["session_date"] = pd.to_datetime(frame["session_date"]).dt.date
+    has_ref = frame["session_ref"].notna() & (frame["session_ref"].astype("string").str.len() > 0)
+    # Without the platform's own id, a session is who met whom when, for how long, about what:
+    # from the file's own references, so the same row gets the same id in any load order.
+    fallback = [
+        "row:" + _short_hash(d, me, mn, ek, du, n)
+        for d, me, mn, ek, du, n in zip(
+            frame["session_date"],
+            frame["mentor_email"],
+            frame["mentor_name_key"],
+            frame["mentee_key"],
+            frame["duration_min"],
+            frame["notes"],
+            strict=True,
         )
-        # Without the platform's own id, a session is who met whom when, for how long, about what:
-        # from the file's own references, so the same row gets the same id in any load order.
-        fallback = [
-            "row:" + _short_hash(d, me, mn, ek, du, n)
-            for d, me, mn, ek, du, n in zip(
-                frame["session_date"],
-                frame["mentor_email"],
-                frame["mentor_name_key"],
-                frame["mentee_key"],
-                frame["duration_min"],
-                frame["notes"],
-                strict=True,
-            )
-        ]
-        frame["session_id"] = ("ref:" + frame["session_ref"].astype("string")).where(
-            has_ref, pd.Series(fallback, index=frame.index)
-        )
-        _record_rows(con, batch_id, frame["session_id"])
-    before = len(frame)
-    frame = frame.drop_duplicates("session_id") if not frame.empty else frame
-    within = before - len(frame)
-    fresh = (
-        frame[_fresh(con, "sessions", "session_id", frame["session_id"])].copy()
-        if len(frame)
-        else frame
+    ]
+    frame["session_id"] = ("ref:" + frame["session_ref"].astype("string")).where(
+        has_ref, pd.Series(fallback, index=frame.index)
     )
-    report.duplicates_skipped = within + (len(frame) - len(fresh))
-    report.rows_loaded = len(fresh)
-    if not fresh.empty:
-        fresh["batch_id"] = batch_id
-        insert_frame(
-            con,
-            "sessions",
-            fresh[
-                [
-                    "session_id",
-                    "batch_id",
-                    "mentor_display",
-                    "mentor_name_key",
-                    "mentor_email",
-                    "mentee_ref_kind",
-                    "mentee_key",
-                    "mentee_display",
-                    "session_date",
-                    "duration_min",
-                    "format",
-                    "notes",
-                ]
-            ],
-        )
-        _write_note_evidence(con, batch_id, fresh)
-    finish_batch(con, report, parsed.rejected)
+    _record_rows(con, batch_id, frame["session_id"])
+    before = len(frame)
+    frame = frame.drop_duplicates("session_id")
+    fresh = frame[_fresh(con, "sessions", "session_id", frame["session_id"])].copy()
+    report.duplicates_skipped += (before - len(frame)) + (len(frame) - len(fresh))
+    report.rows_loaded += len(fresh)
+    if fresh.empty:
+        return
+    fresh["batch_id"] = batch_id
+    insert_frame(
+        con,
+        "sessions",
+        fresh[
+            [
+                "session_id",
+                "batch_id",
+                "mentor_display",
+                "mentor_name_key",
+                "mentor_email",
+                "mentee_ref_kind",
+                "mentee_key",
+                "mentee_display",
+                "session_date",
+                "duration_min",
+                "format",
+                "notes",
+            ]
+        ],
+    )
+    _write_note_evidence(con, batch_id, fresh)
 
 
 def _write_note_evidence(
