@@ -325,6 +325,26 @@ def _roster_mentee_id(row: dict[str, object]) -> str:
     return f"mentee:{row['email_key'] if _present(row['email_key']) else row['name_key']}"
 
 
+def _roster_mentee_ids(rows: pd.DataFrame) -> pd.Series:
+    return "mentee:" + rows["email_key"].fillna(rows["name_key"]).astype(str)
+
+
+def _modes(frame: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
+    """Per `key`, each column's most common value (ties: first in sort order; blanks only when
+    there is nothing else), vectorised: the deterministic choice of _pick for many people."""
+    result = pd.DataFrame({key: pd.Series(sorted(frame[key].unique()), dtype=object)})
+    if result.empty:
+        return result.assign(**{column: pd.Series(dtype=object) for column in columns})
+    for column in columns:
+        present = frame[frame[column].notna() & (frame[column].astype(str) != "")]
+        counted = present.groupby([key, column]).size().reset_index(name="n")
+        best = counted.sort_values(
+            [key, "n", column], ascending=[True, False, True]
+        ).drop_duplicates(key)
+        result = result.merge(best[[key, column]], on=key, how="left")
+    return result
+
+
 def _write_people(
     con: duckdb.DuckDBPyConnection,
     resolver: _Resolver,
@@ -366,35 +386,34 @@ def _write_people(
         ],
     )
 
-    mentee_rows: dict[str, dict[str, object]] = {}
-    for mentee_id, group in roster_mentees.assign(
-        mentee_id=[_roster_mentee_id(r) for r in roster_mentees.to_dict("records")]
-    ).groupby("mentee_id", sort=True):
-        mentee_rows[str(mentee_id)] = {
-            "mentee_id": mentee_id,
-            "display_name": _pick(group["display_name"]) or "?",
-            "department": _pick(group["department"]),
-            "location": _pick(group["location"]),
-            "cohort": _pick(group["cohort"]),
-            "in_roster": True,
-        }
-    for mentee_id, shown in sorted(
-        zip(session_map["mentee_id"], session_map["mentee_shown"], strict=True),
-        key=lambda pair: (str(pair[0]), str(pair[1])),
-    ):
-        if _present(mentee_id) and mentee_id not in mentee_rows:
-            mentee_rows[str(mentee_id)] = {
-                "mentee_id": mentee_id,
-                "display_name": _text(shown) or "?",
-                "department": None,
-                "location": None,
-                "cohort": None,
-                "in_roster": False,
-            }
-    mentees = pd.DataFrame(
-        list(mentee_rows.values()),
-        columns=["mentee_id", "display_name", "department", "location", "cohort", "in_roster"],
+    rostered = _modes(
+        roster_mentees.assign(mentee_id=_roster_mentee_ids(roster_mentees)),
+        "mentee_id",
+        ["display_name", "department", "location", "cohort"],
+    ).assign(in_roster=True)
+    rostered["display_name"] = rostered["display_name"].fillna("?")
+    logged = (
+        session_map[session_map["mentee_id"].notna()][["mentee_id", "mentee_shown"]]
+        .sort_values(["mentee_id", "mentee_shown"])
+        .drop_duplicates("mentee_id")
     )
+    logged = logged[~logged["mentee_id"].isin(set(rostered["mentee_id"]))]
+    mentees = pd.concat(
+        [
+            rostered,
+            pd.DataFrame(
+                {
+                    "mentee_id": logged["mentee_id"],
+                    "display_name": logged["mentee_shown"].fillna("?"),
+                    "department": None,
+                    "location": None,
+                    "cohort": None,
+                    "in_roster": False,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )[["mentee_id", "display_name", "department", "location", "cohort", "in_roster"]]
 
     pair_parts = []
     with_mentor = roster_mentees[roster_mentees["mentor_id"].notna()]
@@ -403,7 +422,7 @@ def _write_people(
             pd.DataFrame(
                 {
                     "mentor_id": with_mentor["mentor_id"].astype(str),
-                    "mentee_id": [_roster_mentee_id(r) for r in with_mentor.to_dict("records")],
+                    "mentee_id": _roster_mentee_ids(with_mentor),
                     "started_on": pd.to_datetime(with_mentor["started_on"]),
                     "from_roster": True,
                 }

@@ -252,11 +252,10 @@ def _respondents(
         else pd.Series("", index=frame.index)
     )
     names = [c for c in mapping.respondent_columns if c != email_column and c in frame.columns]
-    joined = (
-        frame[names].apply(lambda row: "\x1f".join(name_key(v) for v in row), axis=1)
-        if names
-        else pd.Series("", index=frame.index)
-    )
+    joined = pd.Series("", index=frame.index)
+    for number, column in enumerate(names):
+        keyed = frame[column].map(name_key)
+        joined = keyed if number == 0 else joined + "\x1f" + keyed
     has_email = emails.str.contains("@", regex=False)
     has_name = joined.str.strip("\x1f").str.len() > 0
     hashes = [
@@ -369,14 +368,16 @@ def parse_survey(
     else:
         # canonical order: a remembered mapping (saved as sorted JSON) must give the same ids
         columns = [mapping.date_column, *sorted(mapping.respondent_columns), *sorted(items)]
-        basis = frame[[c for c in columns if c]].astype(str)
-        response_ids = basis.apply(
-            lambda row: (
-                raw.layout_key
-                + ":"
-                + hashlib.sha256("\x1f".join(row).encode("utf-8")).hexdigest()[:24]
-            ),
-            axis=1,
+        used = [c for c in columns if c]
+        basis = frame[used[0]].astype(str)
+        for column in used[1:]:
+            basis = basis + "\x1f" + frame[column].astype(str)
+        response_ids = pd.Series(
+            [
+                raw.layout_key + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+                for text in basis
+            ],
+            index=frame.index,
         )
     keep = frame.index[~frame.index.isin(list(bad_rows))]
     responses = pd.DataFrame(
