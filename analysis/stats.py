@@ -148,8 +148,10 @@ def _beta_binomial_loglik(
 
 
 def fit_prior(shown: np.ndarray, total: np.ndarray, max_strength: float = 1e6) -> Prior:
-    """Maximum-likelihood beta-binomial prior over mentors (empirical Bayes). With no spread
-    beyond chance the strength runs to `max_strength`: every mentor is then shrunk to the mean."""
+    """The beta-binomial prior over mentors (empirical Bayes): its mean is the programme's share,
+    its strength the maximum-likelihood value given that mean (a one-dimensional search, fast at
+    any number of mentors). With no spread beyond chance the strength runs to `max_strength`:
+    every mentor is then shrunk to the mean."""
     shown = np.asarray(shown, float)
     total = np.asarray(total, float)
     keep = total > 0
@@ -159,21 +161,14 @@ def fit_prior(shown: np.ndarray, total: np.ndarray, max_strength: float = 1e6) -
     mean = float(np.clip(shown.sum() / total.sum(), 1e-4, 1 - 1e-4))
     if len(total) < 3:
         return Prior(mean * max_strength, (1 - mean) * max_strength)
-
-    def negative(params: np.ndarray) -> float:
-        m = special.expit(params[0])
-        s = math.exp(params[1])
-        return -_beta_binomial_loglik(m, s, shown, total)
-
-    found = optimize.minimize(
-        negative,
-        x0=np.array([special.logit(mean), math.log(10.0)]),
-        method="L-BFGS-B",
-        bounds=[(-10, 10), (math.log(0.5), math.log(max_strength))],
+    found = optimize.minimize_scalar(
+        lambda log_strength: -_beta_binomial_loglik(mean, math.exp(log_strength), shown, total),
+        bounds=(math.log(0.5), math.log(max_strength)),
+        method="bounded",
+        options={"xatol": 1e-3},
     )
-    m = float(special.expit(found.x[0]))
-    s = float(math.exp(found.x[1]))
-    return Prior(m * s, (1 - m) * s)
+    strength = float(math.exp(found.x))
+    return Prior(mean * strength, (1 - mean) * strength)
 
 
 def posterior_rates(
