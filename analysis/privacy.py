@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from analysis.model import DEFAULT_SETTINGS, Settings
@@ -62,24 +63,38 @@ class People:
             name: sorted({key[i] for key in self.cells}) for i, (name, _) in enumerate(DIMENSIONS)
         }
         self.months = sorted({key[3] for key in self.cells})
+        # The cells as columns, so that choosing the cells of a view is one vectorised test.
+        keys_list = list(self.cells)
+        self._columns = {
+            name: np.array([key[i] for key in keys_list], dtype=object)
+            for i, (name, _) in enumerate(DIMENSIONS)
+        }
+        self._month = np.array([key[3] for key in keys_list], dtype=object)
+        self._bits = [self.cells[key] for key in keys_list]
+        self._counted: dict[object, tuple[int, int]] = {}
 
     def count(
         self, chosen: dict[str, set[str] | None], months: tuple[date, date] | None
     ) -> tuple[int, int]:
         """Distinct mentors and respondents in the cells matching `chosen` (None: any value) and
         within `months` (first and last month, inclusive; None: every month)."""
+        memo = (tuple((k, frozenset(v) if v is not None else None) for k, v in chosen.items()), months)
+        if memo in self._counted:
+            return self._counted[memo]
+        mask = np.ones(len(self._bits), dtype=bool)
+        for name, allowed in chosen.items():
+            if allowed is not None:
+                mask &= np.isin(self._columns[name], list(allowed))
+        if months is not None:
+            mask &= (self._month >= months[0]) & (self._month <= months[1])
         mentors = respondents = 0
-        for (department, cohort, location, month), (m, r) in self.cells.items():
-            if (
-                (chosen["department"] is not None and department not in chosen["department"])
-                or (chosen["cohort"] is not None and cohort not in chosen["cohort"])
-                or (chosen["location"] is not None and location not in chosen["location"])
-                or (months is not None and not months[0] <= month <= months[1])
-            ):
-                continue
+        for index in np.flatnonzero(mask):
+            m, r = self._bits[index]
             mentors |= m
             respondents |= r
-        return mentors.bit_count(), respondents.bit_count()
+        found = (mentors.bit_count(), respondents.bit_count())
+        self._counted[memo] = found
+        return found
 
 
 def _bits(indices: pd.Series) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -111,6 +113,31 @@ def _obs_params(filters: Filters, settings: Settings) -> dict[str, Any]:
     return {**filters.params(), "favourable": settings.favourable_threshold}
 
 
+_CACHE_SIZE = 64
+_cache: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _versioned(
+    name: str, store: Store, sql: str, params: dict[str, Any], *key: object
+) -> pd.DataFrame:
+    """Run a per-source base query, or take its result from the last runs that asked the same of
+    the same version of the same file: several views of one page ask it (levels, coverage,
+    coaching, segments). Each caller gets its own copy."""
+    version = (str(store.path), store.path.stat().st_ino, store.data_version())
+    memo = (name, *version, *key)
+    with _cache_lock:
+        if memo in _cache:
+            _cache.move_to_end(memo)
+            return _cache[memo].copy()
+    found = store.query(sql, params)
+    with _cache_lock:
+        _cache[memo] = found
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return found.copy()
+
+
 def _with_sources(name: str) -> str:
     return f"WITH src AS (\n{load_sql('source_observations')}\n)\n{load_sql(name)}"
 
@@ -127,7 +154,18 @@ def _source_params(filters: Filters, settings: Settings) -> dict[str, Any]:
 def mentor_source_counts(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
-    return store.query(_with_sources("mentor_source_counts"), _source_params(filters, settings))
+    return _versioned(
+        "mentor_source_counts",
+        store,
+        _with_sources("mentor_source_counts"),
+        _source_params(filters, settings),
+        filters.start,
+        filters.end,
+        filters.departments,
+        filters.cohorts,
+        filters.locations,
+        settings.favourable_threshold,
+    )
 
 
 def source_people(
@@ -141,9 +179,18 @@ def mentor_period_source_counts(
 ) -> pd.DataFrame:
     if grain not in ("month", "quarter"):
         raise ValueError(f"grain must be month or quarter, not {grain!r}")
-    return store.query(
+    return _versioned(
+        "mentor_period_source_counts",
+        store,
         _with_sources("mentor_period_source_counts"),
         {**_source_params(filters, settings), "grain": grain},
+        filters.start,
+        filters.end,
+        filters.departments,
+        filters.cohorts,
+        filters.locations,
+        settings.favourable_threshold,
+        grain,
     )
 
 
