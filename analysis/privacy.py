@@ -78,7 +78,10 @@ class People:
     ) -> tuple[int, int]:
         """Distinct mentors and respondents in the cells matching `chosen` (None: any value) and
         within `months` (first and last month, inclusive; None: every month)."""
-        memo = (tuple((k, frozenset(v) if v is not None else None) for k, v in chosen.items()), months)
+        memo = (
+            tuple((k, frozenset(v) if v is not None else None) for k, v in chosen.items()),
+            months,
+        )
         if memo in self._counted:
             return self._counted[memo]
         mask = np.ones(len(self._bits), dtype=bool)

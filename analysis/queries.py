@@ -124,7 +124,7 @@ def _versioned(
     """Run a per-source base query, or take its result from the last runs that asked the same of
     the same version of the same file: several views of one page ask it (levels, coverage,
     coaching, segments). Each caller gets its own copy."""
-    version = (str(store.path), store.path.stat().st_ino, store.data_version())
+    version = store.version_key()
     memo = (name, *version, *key)
     with _cache_lock:
         if memo in _cache:

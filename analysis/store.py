@@ -334,6 +334,13 @@ class Store:
         """A number that changes whenever the data changes (cache key for views)."""
         return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
 
+    def version_key(self) -> tuple[str, int, int]:
+        """Names this file's current data: path, file identity (a file put back in its place is
+        another file) and data version. Reading the version first makes a missing file the plain
+        "no database" error, not a failed stat."""
+        version = self.data_version()
+        return str(self.path), self.path.stat().st_ino, version
+
     def hash_key(self) -> bytes:
         """The key of the keyed hashes that stand for people: $MENTORING_HASH_KEY, else the key file
         beside the database (made, owner-only, by the first load). The database keeps only a check

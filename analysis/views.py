@@ -18,7 +18,7 @@ from analysis.store import Store
 def people(store: Store) -> privacy.People:
     """Who stands behind every segment and month, for the anonymity rule: built once per version
     of the data (it is read-only, so every session may share it)."""
-    return _people_of(str(store.path), store.path.stat().st_ino, store.data_version())
+    return _people_of(*store.version_key())
 
 
 @functools.lru_cache(maxsize=4)

@@ -268,6 +268,9 @@ def ingest(
                     progress(min(0.95, report.rows_read / max(1, report.rows_read + 1)))
             write.finish_batch(con, report, pd.concat(rejected, ignore_index=True))
             _resolve(con, report)
+            # the notes are read once their sessions are attributed: evidence is written with
+            # its mentor, and no row has to be rewritten after
+            write.note_evidence(con, batch_id)
             audit.record_load(con, actor, report, mapping, previous)
     else:
         parsed_roster = roster.parse_roster(raw, mapping)

@@ -121,6 +121,41 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "windows-1252"
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Whether the bytes are UTF-8, checked a slice at a time (no second copy of a long file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    step = 1 << 22
+    try:
+        for start in range(0, len(data), step):
+            decoder.decode(view[start : start + step], final=start + step >= len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_stream(data: bytes, name: str, notes: list[str]) -> tuple[io.TextIOBase, str, str]:
+    """The file's text as a stream decoded as it is read (a long UTF-8 or Windows file is never
+    held as one string beside its bytes), its encoding, and its first 64 KB for sniffing. UTF-16
+    files and files with NUL characters are decoded whole (they are rare and small)."""
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        len(data) > 3 and data[1] == 0 and data[3] == 0
+    )
+    if utf16 or b"\x00" in data:
+        text, encoding = _decode(data)
+        text = _without_nul(text, name, notes)
+        return io.StringIO(text, newline=""), encoding, text[:65536]
+    if data.startswith(codecs.BOM_UTF8):
+        encoding, codec = "utf-8-sig", "utf-8-sig"
+    elif _is_utf8(data):
+        encoding, codec = "utf-8", "utf-8"
+    else:
+        encoding, codec = "windows-1252", "cp1252"
+    sample = data[:65536].decode(codec, errors="ignore")
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=codec, errors="replace", newline="")
+    return stream, encoding, sample
+
+
 def _without_nul(text: str, name: str, notes: list[str]) -> str:
     """A NUL is never part of an answer: a few (a damaged copy-paste) are removed and named; many
     mean the file is not text at all."""
@@ -326,10 +361,9 @@ def read_export_chunks(
         lines: Iterator[list[str]] = iter(_trim(rows))
         chunk_rows = None
     else:
-        text, encoding = _decode(data)
-        text = _without_nul(text, name, notes)
-        delimiter = _sniff_delimiter(text)
-        lines = _csv_lines(text, delimiter, name, limits)
+        stream, encoding, sample = _text_stream(data, name, notes)
+        delimiter = _sniff_delimiter(sample)
+        lines = _csv_lines(stream, delimiter, name, limits)
     head: list[list[str]] = []
     for row in lines:
         head.append(row)
@@ -412,10 +446,12 @@ def read_export_chunks(
             return
 
 
-def _csv_lines(text: str, delimiter: str, name: str, limits: Limits) -> Iterator[list[str]]:
+def _csv_lines(
+    stream: io.TextIOBase, delimiter: str, name: str, limits: Limits
+) -> Iterator[list[str]]:
     """The CSV's rows one at a time, within the limits (the header decides before any answer is
     read), with empty rows at the end dropped."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(stream, delimiter=delimiter)
     counter = RowCounter(name, limits)
     first = True
     try:

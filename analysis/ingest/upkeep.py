@@ -11,7 +11,7 @@ from analysis import audit, elements
 from analysis.access import LOCAL_USER, Actor
 from analysis.errors import IngestError
 from analysis.ingest import identity
-from analysis.ingest.write import insert_frame, text_evidence
+from analysis.ingest.write import insert_frame, note_evidence, text_evidence
 from analysis.model import Treated
 from analysis.store import Store, execute
 
@@ -87,12 +87,6 @@ def rescore_text(
     """Re-run text detection over every stored note and comment (after a rubric edit).
     Returns how many texts were scored."""
     with store.write() as con:
-        notes = execute(
-            con,
-            "SELECT session_id AS text_id, session_id AS parent_id, notes AS text, batch_id, "
-            "mentor_id, session_date AS observed_on "
-            "FROM sessions WHERE notes IS NOT NULL AND trim(notes) <> ''",
-        ).df()
         comments = execute(
             con,
             "SELECT c.response_id || '/' || c.item_id AS text_id, c.response_id AS parent_id, "
@@ -103,20 +97,19 @@ def rescore_text(
         execute(
             con, "DELETE FROM element_evidence WHERE source IN ('session_note', 'survey_comment')"
         )
-        for source, texts in (("session_note", notes), ("survey_comment", comments)):
-            if texts.empty:
-                continue
-            found = elements.classify_frame(texts[["text_id", "text"]], rubric).join(
-                texts.drop(columns=["text"]).set_index("text_id"), on="text_id"
+        # Each text keeps the load that brought it, so undoing that load still removes it.
+        notes = note_evidence(con, None, rubric)
+        if not comments.empty:
+            found = elements.classify_frame(comments[["text_id", "text"]], rubric).join(
+                comments.drop(columns=["text"]).set_index("text_id"), on="text_id"
             )
-            # Each text keeps the batch that brought it, so undoing that load still removes it.
             evidence = text_evidence(
                 found["batch_id"],
-                source,
+                "survey_comment",
                 found,
                 found["observed_on"],
-                found["respondent_role"] if "respondent_role" in found else "mentor_log",
-                found["respondent_hash"] if "respondent_hash" in found else None,
+                found["respondent_role"],
+                found["respondent_hash"],
             )
             evidence["mentor_id"] = found["mentor_id"]
             insert_frame(con, "element_evidence", evidence)
@@ -126,9 +119,9 @@ def rescore_text(
             con,
             actor,
             audit.RESCORE,
-            f"Re-read {len(notes) + len(comments)} notes and comments with the rubric {digest[:12]}.",
+            f"Re-read {notes + len(comments)} notes and comments with the rubric {digest[:12]}.",
         )
-    return len(notes) + len(comments)
+    return notes + len(comments)
 
 
 def rubric_is_current(store: Store) -> bool:

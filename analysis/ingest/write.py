@@ -20,7 +20,7 @@ from analysis.ingest.readers import RawExport
 from analysis.ingest.roster import ParsedRoster
 from analysis.ingest.sessions import ParsedSessions
 from analysis.ingest.survey import ParsedSurvey
-from analysis.store import execute
+from analysis.store import execute, load_sql
 
 
 @dataclass
@@ -471,8 +471,9 @@ def add_sessions(
     key: bytes,
 ) -> None:
     """One chunk of a session log into batch `batch_id` (begun by begin_batch; the caller ends
-    it with finish_batch): sessions not already stored, their row keys and their notes' evidence.
-    The report's counts add up over the chunks."""
+    it with finish_batch): sessions not already stored and their row keys. The notes are read
+    for evidence once the load's sessions are all in and attributed (note_evidence). The
+    report's counts add up over the chunks."""
     frame = parsed.sessions.copy()
     report.rows_read += int(parsed.rows_read)
     report.rows_rejected += rejected_row_count(parsed.rejected)
@@ -529,29 +530,37 @@ def add_sessions(
             ]
         ],
     )
-    _write_note_evidence(con, batch_id, fresh)
 
 
-def _write_note_evidence(
-    con: duckdb.DuckDBPyConnection, batch_id: int, fresh: pd.DataFrame
-) -> None:
-    notes = fresh[
-        fresh["notes"].notna() & (fresh["notes"].astype("string").str.strip().str.len() > 0)
-    ]
-    if notes.empty:
-        return
-    found = elements.classify_frame(
-        pd.DataFrame({"text_id": notes["session_id"], "text": notes["notes"]})
-    )
-    found["parent_id"] = found["text_id"]
-    dates = notes.set_index("session_id")["session_date"]
-    insert_frame(
-        con,
-        "element_evidence",
-        text_evidence(
-            batch_id, "session_note", found, found["text_id"].map(dates), "mentor_log", None
-        ),
-    )
+NOTES_PAGE = 50_000
+
+
+def note_evidence(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: int | None = None,
+    rubric: dict[str, Any] | None = None,
+) -> int:
+    """Read the stored session notes of load `batch_id` (None: every load) for element evidence,
+    a page at a time so memory stays bounded, each evidence row carrying the load and mentor of
+    its session. Returns how many notes were read."""
+    after, read = -1, 0
+    page_sql, insert_sql = load_sql("write/notes_page"), load_sql("write/note_evidence")
+    while True:
+        page = execute(
+            con, page_sql, {"batch_id": batch_id, "after": after, "page": NOTES_PAGE}
+        ).df()
+        if page.empty:
+            return read
+        after, read = int(page["row_id"].iloc[-1]), read + len(page)
+        found = elements.classify_frame(
+            pd.DataFrame({"text_id": page["row_id"], "text": page["notes"]}), rubric
+        )
+        found = found.assign(value=found["value"].astype("int8"))
+        con.register("_found", found)
+        try:
+            execute(con, insert_sql)
+        finally:
+            con.unregister("_found")
 
 
 def write_roster(
