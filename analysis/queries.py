@@ -139,7 +139,13 @@ def _versioned(
 
 
 def _with_sources(name: str) -> str:
-    return f"WITH src AS (\n{load_sql('source_observations')}\n)\n{load_sql(name)}"
+    """The query `name` over the CTE `src` (source_observations); a query with its own CTEs
+    continues the WITH list."""
+    body = "\n".join(line for line in load_sql(name).splitlines() if not line.startswith("--"))
+    head = f"WITH src AS (\n{load_sql('source_observations')}\n)"
+    if body.lstrip().upper().startswith("WITH "):
+        return f"{head},\n{body.lstrip()[5:]}"
+    return f"{head}\n{body}"
 
 
 def _source_params(filters: Filters, settings: Settings) -> dict[str, Any]:
@@ -171,7 +177,17 @@ def mentor_source_counts(
 def source_people(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
-    return store.query(_with_sources("source_people"), _source_params(filters, settings))
+    """Per element and source, the distinct mentors and survey respondents behind its figures."""
+    mentors = (
+        mentor_source_counts(store, filters, settings)
+        .groupby(["element", "source_kind"], as_index=False)["mentor_id"]
+        .nunique()
+        .rename(columns={"mentor_id": "mentor_count"})
+    )
+    respondents = store.query(_with_sources("source_people"), _source_params(filters, settings))
+    people = mentors.merge(respondents, on=["element", "source_kind"], how="left")
+    people["respondent_count"] = people["respondent_count"].fillna(0).astype("int64")
+    return people.sort_values(["element", "source_kind"], ignore_index=True)
 
 
 def mentor_period_source_counts(
