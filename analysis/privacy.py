@@ -3,7 +3,10 @@
 every view that differs from it by one filter value (a department, cohort or location added or
 removed, a period bound moved by a month) differs from it by no one or by at least
 `anonymity_min` people: otherwise the two views, side by side, would give away the answers of
-the few people between them. Periods count in whole months, so the neighbours are finite."""
+the few people between them. Of two such views, the one further from no filter is the one
+hidden (Sales + a three-mentor department, not Sales; everyone but that department, not
+everyone), so one small department does not empty every view. Periods count in whole months, so
+the neighbours are finite."""
 
 from __future__ import annotations
 
@@ -135,6 +138,8 @@ def protect(people: People, filters: object, settings: Settings = DEFAULT_SETTIN
             False, f"fewer than {k} people answered the surveys in this view", mentors, respondents
         )
     for what, neighbour, difference in _neighbours(people, chosen, months):
+        if _further(people, neighbour[0], chosen):
+            continue  # the narrower of the two is the one hidden (when its turn comes)
         nm, nr = people.count(*neighbour)
         if nm < k or 0 < nr < k:
             continue  # hidden itself (too few people): nothing to subtract
@@ -156,6 +161,31 @@ def protect(people: People, filters: object, settings: Settings = DEFAULT_SETTIN
 
 
 View = tuple[dict[str, set[str] | None], tuple[date, date] | None]
+
+
+def _steps(selected: set[str] | None, values: list[str]) -> tuple[int, int]:
+    """How many one-value changes a dimension's selection is from no filter at all (none chosen
+    or every value is 0, one value chosen or one left out is 1, and so on), then how many values
+    are chosen (of two selections as many steps away, the one naming fewer values is nearer)."""
+    if selected is None:
+        return 0, 0
+    chosen = len(set(selected) & set(values))
+    return min(chosen, len(values) - chosen), chosen
+
+
+def _further(
+    people: People, neighbour: dict[str, set[str] | None], chosen: dict[str, set[str] | None]
+) -> bool:
+    """Whether `neighbour` is further from no filter than `chosen` in the one dimension they
+    differ in. Of two views a few people apart, the further one is hidden and the nearer one
+    (a department on its own, everyone) stays: the pair is safe either way, and the views people
+    ask for first stay visible even when a department of three mentors exists. A change of period
+    is always compared (both views hidden)."""
+    for name, _ in DIMENSIONS:
+        if neighbour[name] != chosen[name]:
+            values = people.values[name]
+            return _steps(neighbour[name], values) > _steps(chosen[name], values)
+    return False
 
 
 def _neighbours(

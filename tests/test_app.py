@@ -119,7 +119,10 @@ def test_overview_filtered_to_a_small_department_hides_element_figures(app):
     assert not at.exception
     assert _metrics(at)["Mentors"] == "3"
     derivation = " ".join(m.value for m in at.markdown)
-    assert "Trust & confidence**, mentees' ratings: not shown (fewer than 5 mentors)" in derivation
+    assert (
+        "Trust & confidence**, mentees' ratings: not shown (fewer than 5 mentors are in this view)"
+        in derivation
+    )
 
 
 def test_methodology_states_the_thresholds_in_force(app):

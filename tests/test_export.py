@@ -466,7 +466,7 @@ def test_when_every_group_is_under_five_the_exported_segments_chart_shows_no_num
     table = pd.read_csv(io.BytesIO(export.safe_csv(chart.table)), encoding="utf-8-sig")
     assert set(table["department"]) == {"Finance", "Sales"}
     assert table[["frequency_pct", "shown_count", "observation_count"]].isna().all().all()
-    assert set(table["reason"]) == {"fewer than 5"}
+    assert set(table["reason"]) == {"fewer than 5 mentors are in this view"}
 
 
 @needs_browser
