@@ -5,12 +5,17 @@ the old labelled set and on the frozen split of the blind-written set, rubric ed
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from analysis import elements
@@ -276,18 +281,82 @@ def test_a_rubric_with_a_broken_pattern_is_refused_in_plain_words(tmp_path):
         elements.load_rubric(path)
 
 
-def test_the_word_prefilter_never_changes_a_reading(labelled, monkeypatch):
-    # Phrases are only tried on clauses that have a word they need; without that shortcut every
-    # clause is tried against every phrase. Both must read the labelled texts the same way.
+def _synthetic_mix(texts: list[str], n: int) -> list[str]:
+    """n notes of one to three labelled texts joined in varied ways, some with a bare 'Not
+    anymore.' sentence, shouted, with curly apostrophes, or with numbers that make every sentence
+    unique."""
+    rng = np.random.default_rng(13)
+    joins = [" ", "\n", "; ", " - ", "\n- ", ". ", " • "]
+    extras = ["Not anymore.", "nicht mehr", "Ya no.", "We used to debrief.", "", "..."]
+    notes = []
+    for _ in range(n):
+        parts = [texts[i] for i in rng.integers(0, len(texts), size=rng.integers(1, 4))]
+        if rng.random() < 0.15:
+            parts.insert(int(rng.integers(0, len(parts) + 1)), extras[rng.integers(len(extras))])
+        note = parts[0]
+        for part in parts[1:]:
+            note += joins[rng.integers(len(joins))] + part
+        style = rng.random()
+        if style < 0.05:
+            note = note.upper()
+        elif style < 0.1:
+            note = note.replace("'", "’")
+        elif style < 0.15:
+            note = re.sub(r"([.!?])(\s|$)", lambda m: f" {rng.integers(10**6)}{m[1]}{m[2]}", note)
+        notes.append(note)
+    return notes
+
+
+def _every_sentence(
+    original: pa.Array, owner: np.ndarray, no_longer_alone: str
+) -> tuple[pa.Array, np.ndarray]:
+    """The reader's sentence step without its shortcut: every sentence read on its own, however
+    often it repeats (as before issue 13's speed work)."""
+    lowered = pc.replace_substring(pc.utf8_lower(original), "’", "'")
+    alone = elements._match(lowered, no_longer_alone)
+    joins = np.zeros(len(lowered), dtype=bool)
+    joins[:-1] = alone[1:] & (owner[1:] == owner[:-1])
+    following = pa.concat_arrays([lowered.slice(1), pa.array([""], type=lowered.type)])
+    joined = pc.binary_join_element_wise(lowered, following, pa.scalar(", but ", lowered.type))
+    return pc.if_else(pa.array(joins), joined, lowered), np.arange(len(lowered))
+
+
+def test_the_reading_shortcuts_never_change_a_reading(labelled, monkeypatch):
+    # Phrases are only tried on clauses that have a word they need, each distinct sentence is read
+    # once, and texts are read in batches. Without those shortcuts every sentence is read on its
+    # own and every clause is tried against every phrase: both must read the labelled texts and a
+    # large mix of them (repeated, joined, rewritten) the same way.
     texts = pd.concat([labelled, load_generalisation("dev")])["text"].tolist()
+    texts += _synthetic_mix(texts, 40_000)
     frame = pd.DataFrame({"text_id": range(len(texts)), "text": texts})
     rubric = elements.load_rubric()
     quick = elements.classify_frame(frame, rubric)
     monkeypatch.setattr(elements, "_word_key", lambda patterns: None)
+    monkeypatch.setattr(elements, "_distinct_sentences", _every_sentence)
+    monkeypatch.setattr(elements, "_BATCH", 5_000)
     elements._compile.cache_clear()
     thorough = elements.classify_frame(frame, rubric)
     elements._compile.cache_clear()
     pd.testing.assert_frame_equal(quick, thorough)
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    digest = hashlib.sha256(frame["value"].to_numpy().astype(np.int8).tobytes())
+    digest.update("\x1e".join(frame["evidence"]).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def test_readings_are_those_of_the_reader_before_its_speed_work(labelled):
+    # Values and evidence of the old set and the blind-written dev split, read with the rubric
+    # before issue 13 (a file that never changes) by the reader as it was before it deduplicated
+    # sentences and cut words at spaces (commit b4a466b). A change here is a change of reading.
+    texts = pd.concat([labelled, load_generalisation("dev")])["text"].tolist()
+    frame = pd.DataFrame({"text_id": range(len(texts)), "text": texts})
+    rubric = json.loads((ROOT / "bench" / "rubric_v1.json").read_text(encoding="utf-8"))
+    assert (
+        _digest(elements.classify_frame(frame, rubric))
+        == "b1b5b6d2f4259547345ded88e0249e5e6d05bd3d9d828d07a95413f98cda71c6"
+    )
 
 
 def test_a_rubric_naming_an_undefined_word_list_is_refused_in_plain_words(tmp_path):
