@@ -600,7 +600,11 @@ def classify_frame(df: pd.DataFrame, rubric: dict[str, Any] | None = None) -> pd
     that produced a non-zero value, '' otherwise)."""
     compiled = _compile(json.dumps(rubric if rubric is not None else load_rubric(), sort_keys=True))
     ids = df["text_id"].to_numpy()
-    texts = pa.array(df["text"].fillna("").astype(str)).cast(pa.large_string())
+    # a column of pandas' own strings is handed over without a copy (in pieces after a concat)
+    column = pa.array(df["text"].fillna("").astype(str))
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    texts = column.cast(pa.large_string())
     n = len(texts)
     values = np.zeros((n, len(ELEMENTS)), dtype=np.int8)
     evidence = np.full((n, len(ELEMENTS)), "", dtype=object)

@@ -233,6 +233,13 @@ def test_classify_frame_returns_one_row_per_text_and_element_in_order():
     assert frame["value"].tolist() == [0, 0, -1, 0] + [0] * 8
 
 
+def test_a_frame_put_together_from_pieces_reads_like_one_built_at_once():
+    texts = ["We never debrief.", "She leaves the whole client call to me.", None, "Ok"]
+    whole = pd.DataFrame({"text_id": range(4), "text": texts})
+    pieces = pd.concat([whole.iloc[:2], whole.iloc[2:]], ignore_index=True)
+    pd.testing.assert_frame_equal(elements.classify_frame(pieces), elements.classify_frame(whole))
+
+
 def test_a_batch_without_a_single_word_reads_as_nothing():
     frame = elements.classify_frame(pd.DataFrame({"text_id": [1, 2], "text": ["", "... !"]}))
     assert frame["value"].tolist() == [0] * 8
