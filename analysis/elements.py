@@ -18,11 +18,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import scipy.sparse as sparse
 
 from analysis.errors import MentoringError
 from analysis.model import ELEMENTS
 
 RUBRIC_PATH = Path(__file__).with_name("rubric.json")
+# Written by bench/train_reader.py from the hand-labelled texts; used when the rubric says "learned".
+MODEL_PATH = Path(__file__).with_name("word_model.json")
 _SENTENCE = r"[.!?]+(?:\s+|$)|\n+|;\s*|\s+[-–•*]\s+|^\s*[-–•*]\s+"
 # A word inside a cue's reach: no punctuation, so "No blame, we debriefed" is not negated.
 _WORD = r"[^\s,;:.!?()]+"
@@ -165,6 +168,7 @@ class CompiledRubric:
     someone_else_acts: str
     shown: dict[str, dict[float, tuple[tuple[str | None, str], ...]]]
     opposite: dict[str, tuple[tuple[str | None, str], ...]]
+    learned: bool  # the learned word model reads what the phrases leave at 0
     digest: str
 
 
@@ -180,8 +184,12 @@ def load_rubric(path: Path | None = None) -> dict[str, Any]:
 
 
 def rubric_hash(rubric: dict[str, Any]) -> str:
-    """Changes whenever any phrase, weight or cue changes (stored text is then re-scored)."""
-    return hashlib.sha256(json.dumps(rubric, sort_keys=True).encode("utf-8")).hexdigest()
+    """Changes whenever any phrase, weight or cue changes, or the learned model's weights when the
+    rubric uses it (stored text is then re-scored)."""
+    text = json.dumps(rubric, sort_keys=True)
+    if rubric.get("learned") is True:
+        text += _load_model().checksum
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _check(pattern: str, where: str) -> None:
@@ -228,6 +236,11 @@ def _compile(text: str) -> CompiledRubric:
     missing = [e for e in ELEMENTS if e not in rubric["elements"]]
     if missing:
         raise MentoringError(f"The rubric has no entry for: {', '.join(missing)}.")
+    learned = rubric.get("learned", False)
+    if not isinstance(learned, bool):
+        raise MentoringError("The rubric's 'learned' must be true or false.")
+    if learned:
+        _load_model()
     words = rubric.get("words", {})
     for name, pattern in words.items():
         if _NAMED_WORD.search(pattern):
@@ -296,6 +309,7 @@ def _compile(text: str) -> CompiledRubric:
         someone_else_acts=r"(?:^|[^\w])(?:" + someone + r")(?:$|[^\w]).*$",
         shown=shown,
         opposite=opposite,
+        learned=learned,
         digest=rubric_hash(rubric),
     )
 
@@ -513,6 +527,177 @@ def _readings(clauses: _Clauses, compiled: CompiledRubric) -> np.ndarray:
     return np.column_stack([_reading(h, negation, wish, clauses.text, compiled.past) for h in hits])
 
 
+@dataclass(frozen=True)
+class WordModel:
+    """The learned part of the reader: per element, one logistic model for 'shown' and one for
+    'opposite' over the words and word pairs of the clauses the rubric reads (word_model.json,
+    written by bench/train_reader.py). Columns: per element in ELEMENTS order, shown then opposite.
+    """
+
+    vocabulary: pa.Array  # every word the model knows; 'not_' + word within a negation's reach
+    word_weights: np.ndarray  # (words in vocabulary, 8)
+    pair_keys: np.ndarray  # each word pair as first * len(vocabulary) + second, ascending
+    pair_weights: np.ndarray  # (pairs, 8)
+    bias: np.ndarray  # (8,)
+    cutoff: np.ndarray  # (8,): the score (log-odds) from which it gives a reading; inf: never
+    negation_words: pa.Array  # words that put the next `reach` words within a negation's reach
+    reach: int
+    checksum: str  # of the model file: part of rubric_hash
+
+
+@lru_cache(maxsize=1)
+def _load_model(path: Path = MODEL_PATH) -> WordModel:
+    try:
+        raw = path.read_bytes()
+        model = json.loads(raw)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise MentoringError(f"The learned model {path.name} could not be read: {exc}") from exc
+    words: dict[str, list[float]] = model["words"]
+    pairs: dict[str, list[float]] = model["pairs"]
+    split = [pair.split(" ") for pair in pairs]
+    vocabulary = sorted(set(words) | {w for pair in split for w in pair})
+    position = {w: i for i, w in enumerate(vocabulary)}
+    word_weights = np.zeros((len(vocabulary), 2 * len(ELEMENTS)))
+    for word, weights in words.items():
+        word_weights[position[word]] = weights
+    keys = np.array([position[a] * len(vocabulary) + position[b] for a, b in split], dtype=np.int64)
+    order = np.argsort(keys)
+    return WordModel(
+        vocabulary=pa.array(vocabulary, type=pa.large_string()),
+        word_weights=word_weights,
+        pair_keys=keys[order],
+        pair_weights=np.asarray(list(pairs.values()), dtype=float).reshape(-1, 8)[order],
+        bias=np.asarray(model["bias"], dtype=float),
+        cutoff=np.array([np.log(t / (1 - t)) if t < 1 else np.inf for t in model["threshold"]]),
+        negation_words=pa.array(model["negation_words"], type=pa.large_string()),
+        reach=int(model["negation_reach"]),
+        checksum=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def bare_words(words: pa.Array) -> pa.Array:
+    """Words as the model knows them: without the punctuation at their ends ("hover," -> "hover",
+    "~" -> "")."""
+    return pc.replace_substring_regex(
+        words, pattern=r"^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$", replacement=""
+    )
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """The words of every clause in order (punctuation at their ends removed, empty ones left out),
+    as positions in a vocabulary (-1: not in it), and each pair of neighbouring words."""
+
+    clause: np.ndarray  # per word, its clause
+    word: np.ndarray  # per word, its position in the vocabulary, or -1
+    pair_clause: np.ndarray  # per pair of neighbours in one clause, its clause
+    first: np.ndarray
+    second: np.ndarray
+
+
+def _terms(clauses: _Clauses, vocabulary: pa.Array, negation_words: pa.Array, reach: int) -> _Terms:
+    """Words within `reach` words after a negation word ("never", "didn't") are looked up as
+    'not_' + word, so that "asks" and "never asks" weigh differently. Worked out on the distinct
+    words, then spread to every occurrence."""
+    bare = bare_words(clauses.words)
+    plain = pc.fill_null(pc.index_in(bare, value_set=vocabulary), -1).to_numpy()
+    negated = pc.fill_null(
+        pc.index_in(
+            pc.binary_join_element_wise(
+                pa.scalar("not_", bare.type), bare, pa.scalar("", bare.type)
+            ),
+            value_set=vocabulary,
+        ),
+        -1,
+    ).to_numpy()
+    negation = pc.is_in(bare, value_set=negation_words).to_numpy(zero_copy_only=False)
+    spoken = pc.greater(pc.binary_length(bare), 0).to_numpy(zero_copy_only=False)
+    counts = np.diff(np.append(clauses.word_starts, len(clauses.word_codes)))
+    clause = np.repeat(np.arange(len(clauses.text)), counts)
+    kept = np.flatnonzero(spoken[clauses.word_codes])
+    codes = clauses.word_codes[kept]
+    clause = clause[kept]
+    at = np.arange(len(codes))
+    # the last negation word before each word, if it is in the same clause and within reach
+    last = np.maximum.accumulate(np.where(negation[codes], at, -1))
+    before = np.append(-1, last[:-1])
+    within = (
+        ~negation[codes]
+        & (before >= np.searchsorted(clause, clause))
+        & (at - before <= reach)
+        & (before >= 0)
+    )
+    word = np.where(within, negated[codes], plain[codes])
+    neighbours = np.flatnonzero(clause[1:] == clause[:-1])
+    return _Terms(clause, word, clause[neighbours], word[neighbours], word[neighbours + 1])
+
+
+def _clause_masks(clauses: _Clauses, compiled: CompiledRubric) -> tuple[np.ndarray, np.ndarray]:
+    """Which clauses the model may read for 'shown' and for 'opposite': never a clause about the
+    past ('used to'), and not a wish or plan for 'shown'."""
+    past = _match(clauses.text, compiled.past)
+    wish = _match(clauses.text, compiled.wish_cue)
+    return ~past & ~wish, ~past
+
+
+def _clause_scores(clauses: _Clauses, compiled: CompiledRubric, model: WordModel) -> np.ndarray:
+    """Per clause, what its words and word pairs add to each of the model's eight scores."""
+    terms = _terms(clauses, model.vocabulary, model.negation_words, model.reach)
+    n = len(clauses.text)
+    known = terms.word >= 0
+    words = sparse.csr_matrix(
+        (np.ones(known.sum()), (terms.clause[known], terms.word[known])),
+        shape=(n, len(model.vocabulary)),
+    )
+    scores = np.asarray(words @ model.word_weights)
+    paired = (terms.first >= 0) & (terms.second >= 0)
+    keys = terms.first[paired].astype(np.int64) * len(model.vocabulary) + terms.second[paired]
+    at = np.minimum(np.searchsorted(model.pair_keys, keys), max(len(model.pair_keys) - 1, 0))
+    found = model.pair_keys[at] == keys if len(model.pair_keys) else np.zeros(len(keys), bool)
+    pairs = sparse.csr_matrix(
+        (np.ones(found.sum()), (terms.pair_clause[paired][found], at[found])),
+        shape=(n, len(model.pair_keys)),
+    )
+    scores += np.asarray(pairs @ model.pair_weights)
+    shown, opposite = _clause_masks(clauses, compiled)
+    scores[:, 0::2] *= shown[:, None]
+    scores[:, 1::2] *= opposite[:, None]
+    return scores
+
+
+def _learned(
+    clauses: _Clauses, compiled: CompiledRubric, unit: np.ndarray, owner: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The model's reading of each text and element (1, -1 or 0) and, for each reading, the
+    sentence whose clause weighs most towards it (-1 without a reading). A text's score is the sum
+    of its clauses'; each distinct sentence is scored once."""
+    model = _load_model()
+    scores = _clause_scores(clauses, compiled, model)
+    # every distinct sentence has at least one clause and every text at least one sentence
+    unit_starts = np.searchsorted(clauses.unit, np.arange(int(clauses.unit[-1]) + 1))
+    sentence_sum = np.add.reduceat(scores, unit_starts, axis=0)[unit]
+    sentence_best = np.maximum.reduceat(scores, unit_starts, axis=0)[unit]
+    text_starts = np.searchsorted(owner, np.arange(n))
+    margin = model.bias + np.add.reduceat(sentence_sum, text_starts, axis=0) - model.cutoff
+    best = np.maximum.reduceat(sentence_best, text_starts, axis=0)
+    # a reading needs a clause that counts towards it, not only the sum
+    fires = (margin >= 0) & (best > 0)
+    shown, opposite = fires[:, 0::2], fires[:, 1::2]
+    value = np.where(
+        shown & (~opposite | (margin[:, 0::2] >= margin[:, 1::2])), 1, np.where(opposite, -1, 0)
+    ).astype(np.int8)
+    sentence = np.full(value.shape, -1, dtype=np.int64)
+    for e in range(len(ELEMENTS)):
+        for label, column in ((1, 2 * e), (-1, 2 * e + 1)):
+            read = value[:, e] == label
+            if not read.any():
+                continue
+            top = np.flatnonzero(read[owner] & (sentence_best[:, column] == best[owner, column]))
+            texts, first = np.unique(owner[top], return_index=True)
+            sentence[texts, e] = top[first]
+    return value, sentence
+
+
 def _decide(reading: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
     """A text's value from its clauses: shown when the weights reach 1 and nothing contradicts it,
     a concern when only concerns were said, and the last clause that said something when both."""
@@ -587,6 +772,13 @@ def _read(texts: pa.Array, compiled: CompiledRubric) -> tuple[np.ndarray, np.nda
         evidence[:, column] = _evidence(
             reading[:, column], values[:, column], sentence, clause_owner, original, n
         )
+    if compiled.learned and n:
+        # The phrases decide when they say something; the model reads only what they leave at 0.
+        learned, behind = _learned(clauses, compiled, unit, owner, n)
+        text, column = np.nonzero((values == 0) & (learned != 0))
+        values[text, column] = learned[text, column]
+        spans = pc.utf8_trim_whitespace(original.take(pa.array(behind[text, column])))
+        evidence[text, column] = np.asarray(spans.to_numpy(zero_copy_only=False), dtype=object)
     return values, evidence
 
 
