@@ -24,9 +24,11 @@ from analysis.errors import MentoringError
 from analysis.model import ELEMENTS
 from bench import train_reader
 from bench.classify_quality import (
+    false_alarms,
     load_generalisation,
     load_labelled,
     macro_f1,
+    opposite_precision,
     opposite_share,
     predict,
     scores,
@@ -48,10 +50,16 @@ def labelled() -> pd.DataFrame:
     return load_labelled()
 
 
+def _phrases_only() -> dict:
+    return {**elements.load_rubric(), "learned": False}
+
+
 @pytest.fixture(scope="module")
 def test_split_scores(labelled: pd.DataFrame) -> pd.DataFrame:
+    # The word model is fitted on the whole old set, so its test split is held out only for the
+    # rubric's phrases: that is what these floors guard.
     held_out = labelled[labelled["split"] == "test"].reset_index(drop=True)
-    return scores(held_out, predict(held_out))
+    return scores(held_out, predict(held_out, _phrases_only()))
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +227,7 @@ ON_TOP = "She stays on top of every detail of my work."
 
 
 def test_the_learned_model_reads_what_the_phrases_leave_at_nothing():
-    phrases_only = {**elements.load_rubric(), "learned": False}
+    phrases_only = _phrases_only()
     assert _values(OWNS, phrases_only) == _only()
     assert _values(ON_TOP, phrases_only) == _only()
     assert _values(OWNS) == _only(trust=1)
@@ -461,8 +469,9 @@ def test_labelled_set_is_big_varied_and_split_for_held_out_measurement(labelled)
             assert set(part[element]) == {-1, 0, 1}, (split, element)
 
 
-# Old set, test split (181 texts), committed rubric: F1 for label 1 trust 0.94, risk 0.88, learning
-# 0.85, relationship 0.98 (macro 0.911); label -1 macro 0.926. Before issue 13: 0.862 and 0.883.
+# Old set, test split (181 texts), committed rubric's phrases: F1 for label 1 trust 0.94, risk 0.88,
+# learning 0.85, relationship 0.98 (macro 0.911); label -1 macro 0.926. Before issue 13: 0.862 and
+# 0.883. With the word model (fitted on these texts, so not held out): 0.922 and 0.935.
 @pytest.mark.parametrize(
     ("element", "floor"),
     [("trust", 0.90), ("risk", 0.84), ("learning", 0.81), ("relationship", 0.94)],
@@ -479,18 +488,21 @@ def test_held_out_macro_f1_stays_above_its_floors(test_split_scores):
     assert macro_f1(test_split_scores, -1) >= 0.90
 
 
-# The blind-written set's frozen split (457 texts), measured once with the committed rubric:
-# label 1 P/R/F1 trust .88/.61/.72, risk .82/.56/.67, learning .83/.80/.81, relationship .80/.61/.69;
-# macro F1 0.723; 49% of the -1 labels read as -1. Before issue 13: macro 0.512, 13%.
+# The blind-written set's frozen split (457 texts), measured once with the committed reader (phrases
+# and word model): label 1 P/R/F1 trust .79/.73/.76, risk .77/.77/.77, learning .81/.88/.84,
+# relationship .82/.74/.78; macro F1 0.785; 52% of the -1 labels read as -1, 72% of -1 readings
+# right; 19% of the texts labelled 0 throughout get some reading. Phrases alone: macro 0.723, 49%,
+# 75%, 17%. Before issue 13: macro 0.513, 14%.
 # These floors are BELOW the issue's targets (macro F1 >= 0.85, recall >= 0.75 for every element,
-# >= 70% of -1 read as -1), which the rubric does not reach yet; they guard what was reached.
+# >= 70% of -1 read as -1), which are not reached (trust and relationship recall .73 and .74, macro
+# 0.785, 52%); they guard what was reached.
 @pytest.mark.parametrize(
     ("element", "f1_floor", "recall_floor"),
     [
-        ("trust", 0.70, 0.58),
-        ("risk", 0.64, 0.53),
-        ("learning", 0.78, 0.77),
-        ("relationship", 0.66, 0.58),
+        ("trust", 0.73, 0.70),
+        ("risk", 0.74, 0.74),
+        ("learning", 0.81, 0.85),
+        ("relationship", 0.75, 0.71),
     ],
 )
 def test_frozen_split_f1_and_recall_for_shown_stay_above_their_floors(
@@ -503,17 +515,23 @@ def test_frozen_split_f1_and_recall_for_shown_stay_above_their_floors(
     assert row["recall"].item() >= recall_floor
 
 
-def test_frozen_split_macro_f1_and_share_of_opposites_stay_above_their_floors(
-    frozen_split_scores,
-):
-    assert macro_f1(frozen_split_scores, 1) >= 0.70
-    assert opposite_share(frozen_split_scores) >= 0.46
+def test_frozen_split_macro_f1_and_opposites_stay_above_their_floors(frozen_split_scores):
+    assert macro_f1(frozen_split_scores, 1) >= 0.76
+    assert opposite_share(frozen_split_scores) >= 0.49
+    # more opposites found must not come from reading concerns into texts that have none
+    assert opposite_precision(frozen_split_scores) >= 0.68
+
+
+def test_frozen_split_texts_without_any_element_rarely_get_a_reading():
+    frozen = load_generalisation("test")
+    assert false_alarms(frozen, predict(frozen)) <= 0.22
 
 
 def test_held_out_texts_without_any_element_rarely_raise_a_false_alarm(labelled):
     quiet = labelled[(labelled[list(ELEMENTS)] == 0).all(axis=1) & (labelled["split"] == "test")]
-    predicted = predict(quiet.reset_index(drop=True))
-    # measured: 6 of 63 quiet test texts get some element (9.5%), as before issue 13
+    predicted = predict(quiet.reset_index(drop=True), _phrases_only())
+    # measured (phrases; the model was fitted on these texts): 6 of 63 quiet test texts get some
+    # element (9.5%), as before issue 13
     assert (predicted != 0).any(axis=1).mean() <= 0.13
 
 
