@@ -188,7 +188,7 @@ def rubric_hash(rubric: dict[str, Any]) -> str:
     rubric uses it (stored text is then re-scored)."""
     text = json.dumps(rubric, sort_keys=True)
     if rubric.get("learned") is True:
-        text += _load_model().checksum
+        text += word_model().checksum
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -240,7 +240,7 @@ def _compile(text: str) -> CompiledRubric:
     if not isinstance(learned, bool):
         raise MentoringError("The rubric's 'learned' must be true or false.")
     if learned:
-        _load_model()
+        word_model()
     words = rubric.get("words", {})
     for name, pattern in words.items():
         if _NAMED_WORD.search(pattern):
@@ -542,11 +542,13 @@ class WordModel:
     cutoff: np.ndarray  # (8,): the score (log-odds) from which it gives a reading; inf: never
     negation_words: pa.Array  # words that put the next `reach` words within a negation's reach
     reach: int
+    trained_texts: int  # how many hand-labelled texts it was fitted on
     checksum: str  # of the model file: part of rubric_hash
 
 
 @lru_cache(maxsize=1)
-def _load_model(path: Path = MODEL_PATH) -> WordModel:
+def word_model(path: Path = MODEL_PATH) -> WordModel:
+    """The learned model in analysis/word_model.json (read once)."""
     try:
         raw = path.read_bytes()
         model = json.loads(raw)
@@ -571,8 +573,38 @@ def _load_model(path: Path = MODEL_PATH) -> WordModel:
         cutoff=np.array([np.log(t / (1 - t)) if t < 1 else np.inf for t in model["threshold"]]),
         negation_words=pa.array(model["negation_words"], type=pa.large_string()),
         reach=int(model["negation_reach"]),
+        trained_texts=int(model["trained_on"]["texts"]),
         checksum=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def learned_words(count: int = 12) -> pd.DataFrame:
+    """Per element and reading (shown, opposite), the words and word pairs that weigh most towards
+    it, heaviest first ('not_' marks a word within a negation's reach); no words for a reading the
+    model never gives."""
+    model = word_model()
+    vocabulary = model.vocabulary.to_numpy(zero_copy_only=False)
+    size = len(vocabulary)
+    terms = np.concatenate(
+        [
+            vocabulary,
+            [f"{vocabulary[k // size]} {vocabulary[k % size]}" for k in model.pair_keys],
+        ]
+    )
+    weights = np.vstack([model.word_weights, model.pair_weights])
+    rows = []
+    for column in range(weights.shape[1]):
+        element, reading = ELEMENTS[column // 2], ("shown", "opposite")[column % 2]
+        heaviest = np.argsort(-weights[:, column], kind="stable")[:count]
+        used = np.isfinite(model.cutoff[column])
+        rows.append(
+            {
+                "element": element,
+                "reading": reading,
+                "words": [str(terms[i]) for i in heaviest if used and weights[i, column] > 0],
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def bare_words(words: pa.Array) -> pa.Array:
@@ -671,7 +703,7 @@ def _learned(
     """The model's reading of each text and element (1, -1 or 0) and, for each reading, the
     sentence whose clause weighs most towards it (-1 without a reading). A text's score is the sum
     of its clauses'; each distinct sentence is scored once."""
-    model = _load_model()
+    model = word_model()
     scores = _clause_scores(clauses, compiled, model)
     # every distinct sentence has at least one clause and every text at least one sentence
     unit_starts = np.searchsorted(clauses.unit, np.arange(int(clauses.unit[-1]) + 1))

@@ -259,8 +259,8 @@ def test_the_rubric_hash_follows_the_learned_models_weights_only_when_it_is_used
     rubric = elements.load_rubric()
     phrases_only = {**rubric, "learned": False}
     before = elements.rubric_hash(rubric), elements.rubric_hash(phrases_only)
-    other = dataclasses.replace(elements._load_model(), checksum="other weights")
-    monkeypatch.setattr(elements, "_load_model", lambda: other)
+    other = dataclasses.replace(elements.word_model(), checksum="other weights")
+    monkeypatch.setattr(elements, "word_model", lambda: other)
     assert elements.rubric_hash(rubric) != before[0]
     assert elements.rubric_hash(phrases_only) == before[1]
 
