@@ -537,6 +537,7 @@ class WordModel:
     vocabulary: pa.Array  # every word the model knows; 'not_' + word within a negation's reach
     word_weights: np.ndarray  # (words in vocabulary, 8)
     pair_keys: np.ndarray  # each word pair as first * len(vocabulary) + second, ascending
+    pair_set: pa.Array  # the same, for look-ups
     pair_weights: np.ndarray  # (pairs, 8)
     bias: np.ndarray  # (8,)
     cutoff: np.ndarray  # (8,): the score (log-odds) from which it gives a reading; inf: never
@@ -568,6 +569,7 @@ def word_model(path: Path = MODEL_PATH) -> WordModel:
         vocabulary=pa.array(vocabulary, type=pa.large_string()),
         word_weights=word_weights,
         pair_keys=keys[order],
+        pair_set=pa.array(keys[order]),
         pair_weights=np.asarray(list(pairs.values()), dtype=float).reshape(-1, 8)[order],
         bias=np.asarray(model["bias"], dtype=float),
         cutoff=np.array([np.log(t / (1 - t)) if t < 1 else np.inf for t in model["threshold"]]),
@@ -644,22 +646,20 @@ def _terms(clauses: _Clauses, vocabulary: pa.Array, negation_words: pa.Array, re
     ).to_numpy()
     negation = pc.is_in(bare, value_set=negation_words).to_numpy(zero_copy_only=False)
     spoken = pc.greater(pc.binary_length(bare), 0).to_numpy(zero_copy_only=False)
-    counts = np.diff(np.append(clauses.word_starts, len(clauses.word_codes)))
-    clause = np.repeat(np.arange(len(clauses.text)), counts)
-    kept = np.flatnonzero(spoken[clauses.word_codes])
+    kept = spoken[clauses.word_codes]
     codes = clauses.word_codes[kept]
-    clause = clause[kept]
-    at = np.arange(len(codes))
-    # the last negation word before each word, if it is in the same clause and within reach
-    last = np.maximum.accumulate(np.where(negation[codes], at, -1))
-    before = np.append(-1, last[:-1])
-    within = (
-        ~negation[codes]
-        & (before >= np.searchsorted(clause, clause))
-        & (at - before <= reach)
-        & (before >= 0)
-    )
-    word = np.where(within, negated[codes], plain[codes])
+    counts = np.add.reduceat(kept, clauses.word_starts) if len(kept) else kept.astype(int)
+    clause = np.repeat(np.arange(len(clauses.text), dtype=np.int32), counts)
+    word = plain[codes]
+    negating = negation[codes]
+    if negating.any():
+        # the last negation word before each word, if it is in the same clause and within reach
+        at = np.arange(len(codes), dtype=np.int32)
+        last = np.maximum.accumulate(np.where(negating, at, -1))
+        before = np.append(np.int32(-1), last[:-1])
+        within = (before >= 0) & (at - before <= reach) & ~negating
+        within[within] = clause[before[within]] == clause[within]
+        word[within] = negated[codes[within]]
     neighbours = np.flatnonzero(clause[1:] == clause[:-1])
     return _Terms(clause, word, clause[neighbours], word[neighbours], word[neighbours + 1])
 
@@ -676,25 +676,29 @@ def _clause_scores(clauses: _Clauses, compiled: CompiledRubric, model: WordModel
     """Per clause, what its words and word pairs add to each of the model's eight scores."""
     terms = _terms(clauses, model.vocabulary, model.negation_words, model.reach)
     n = len(clauses.text)
-    known = terms.word >= 0
-    words = sparse.csr_matrix(
-        (np.ones(known.sum()), (terms.clause[known], terms.word[known])),
-        shape=(n, len(model.vocabulary)),
-    )
-    scores = np.asarray(words @ model.word_weights)
-    paired = (terms.first >= 0) & (terms.second >= 0)
+    scores = _summed(terms.clause, terms.word, model.word_weights, n)
+    paired = np.flatnonzero((terms.first >= 0) & (terms.second >= 0))
     keys = terms.first[paired].astype(np.int64) * len(model.vocabulary) + terms.second[paired]
-    at = np.minimum(np.searchsorted(model.pair_keys, keys), max(len(model.pair_keys) - 1, 0))
-    found = model.pair_keys[at] == keys if len(model.pair_keys) else np.zeros(len(keys), bool)
-    pairs = sparse.csr_matrix(
-        (np.ones(found.sum()), (terms.pair_clause[paired][found], at[found])),
-        shape=(n, len(model.pair_keys)),
-    )
-    scores += np.asarray(pairs @ model.pair_weights)
+    pair = np.full(len(terms.pair_clause), -1, dtype=np.int64)
+    found = pc.index_in(pa.array(keys), value_set=model.pair_set)
+    pair[paired] = pc.fill_null(found, -1).to_numpy()
+    scores += _summed(terms.pair_clause, pair, model.pair_weights, n)
     shown, opposite = _clause_masks(clauses, compiled)
     scores[:, 0::2] *= shown[:, None]
     scores[:, 1::2] *= opposite[:, None]
     return scores
+
+
+def _summed(clause: np.ndarray, term: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Per clause (n), the weights of its terms (-1: none) added up; `clause` is ascending, so the
+    terms form a sparse clauses x terms matrix without sorting."""
+    known = term >= 0
+    rows = np.zeros(n + 1, dtype=np.int64)
+    rows[1:] = np.cumsum(np.bincount(clause[known], minlength=n))
+    counts = sparse.csr_matrix(
+        (np.ones(int(rows[-1])), term[known], rows), shape=(n, weights.shape[0])
+    )
+    return np.asarray(counts @ weights)
 
 
 def _learned(

@@ -6,7 +6,8 @@ reader reads each distinct sentence once; --unique puts a different number in ev
 that none repeats (the reader's slowest case).
 
     .venv/bin/python bench/classify_speed.py [--n 1000000] [--baseline-n 20000] [--seed 7]
-        [--unique] [--rubric PATH]  (bench/rubric_v1.json: the rubric before issue 13)
+        [--unique] [--phrases-only] [--rubric PATH]
+        (--phrases-only: without the learned word model; bench/rubric_v1.json: before issue 13)
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def main() -> None:
     parser.add_argument("--baseline-n", type=int, default=20_000, help="notes for the re loop")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--unique", action="store_true", help="no sentence repeats")
+    parser.add_argument("--phrases-only", action="store_true", help="without the word model")
     parser.add_argument("--rubric", help="rubric JSON (default: analysis/rubric.json)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
@@ -105,6 +107,11 @@ def main() -> None:
     pa.set_io_thread_count(1)
 
     rubric = elements.load_rubric(Path(args.rubric) if args.rubric else None)
+    if args.phrases_only:
+        rubric = {**rubric, "learned": False}
+    print(
+        f"reading with {'phrases only' if rubric.get('learned') is not True else 'phrases + word model'}"
+    )
     compiled = elements._compile(json.dumps(rubric, sort_keys=True))
     started = time.perf_counter()
     notes = make_notes(args.n, args.seed)
