@@ -249,8 +249,8 @@ st.markdown(
    someone else's behaviour already set aside, never a clause about the past, never a wish for
    *shown*). A word shortly after a negation counts as a different word ("¬asks" in "never
    asks"). The model gives a reading only when the sum clears a threshold chosen by testing it on
-   labelled texts it had not been fitted on, and only where at least two in three of its readings
-   were right there; its evidence is the sentence that weighs most. The phrases decide whenever
+   labelled texts it had not been fitted on, and only where at least 65% of its readings were
+   right there; its evidence is the sentence that weighs most. The phrases decide whenever
    they say something. Set `"learned": false` in the rubric to read with the phrases alone.
 """
 )
