@@ -1,14 +1,17 @@
 """How well the reader reads hand-labelled texts: precision, recall and F1 per element and label
-(1 shown, -1 opposite), side by side for the previous rubric (bench/rubric_v1.json, before issue 13)
-and the current one (or --rubric PATH).
+(1 shown, -1 opposite), side by side for the previous rubric (bench/rubric_v1.json, before issue 13),
+the current one (or --rubric PATH) with its phrases alone, and the current one with the learned word
+model (analysis/word_model.json) reading what the phrases leave at 0.
 
 Two labelled sets:
 - tests/data/labelled_texts.csv, the old set (363 texts, written knowing the rubric): dev and test
-  splits, a regression check.
+  splits, a regression check. The word model is fitted on the whole old set (and the blind-written
+  dev split), so its scores there are not a held-out measure.
 - tests/data/generalisation/, written blind to the reader by three writers (GUIDE.md): the dev split
   in detail; the frozen test split only as aggregate scores (per element P/R/F1 for label 1, macro
-  F1, and the share of 'did the opposite' labels read as -1). Its texts and per-text readings are
-  never printed: it must not be used to tune the rubric.
+  F1, the share of 'did the opposite' labels read as -1 and of -1 readings that were right, and the
+  share of texts labelled 0 throughout that got some reading). Its texts and per-text readings are
+  never printed: it must not be used to tune the rubric or the model.
 
     .venv/bin/python bench/classify_quality.py [--rubric PATH] [--errors old-dev|dev]
 """
@@ -102,8 +105,21 @@ def opposite_share(table: pd.DataFrame) -> float:
     return float(table[(table["element"] == "micro") & (table["label"] == -1)]["recall"].item())
 
 
-def aggregate(table: pd.DataFrame) -> pd.DataFrame:
-    """The frozen split's report: per element P/R/F1 for label 1, then macro F1 and -1 share."""
+def opposite_precision(table: pd.DataFrame) -> float:
+    """Of the (text, element) pairs the reader returned as -1, the share labelled -1."""
+    return float(table[(table["element"] == "micro") & (table["label"] == -1)]["precision"].item())
+
+
+def false_alarms(gold: pd.DataFrame, predicted: pd.DataFrame) -> float:
+    """Of the texts labelled 0 for every element, the share with some non-zero reading."""
+    quiet = (gold[list(ELEMENTS)] == 0).all(axis=1).to_numpy()
+    return float((predicted.to_numpy()[quiet] != 0).any(axis=1).mean())
+
+
+def aggregate(gold: pd.DataFrame, predicted: pd.DataFrame) -> pd.DataFrame:
+    """The frozen split's report: per element P/R/F1 for label 1, then macro F1, the -1 share and
+    precision, and false alarms on texts labelled 0 throughout."""
+    table = scores(gold, predicted)
     shown = table[(table["element"] != "micro") & (table["label"] == 1)]
     rows = [
         {
@@ -114,6 +130,10 @@ def aggregate(table: pd.DataFrame) -> pd.DataFrame:
     ]
     rows.append({"measure": "macro F1 (label 1)", "value": f"{macro_f1(table, 1):.3f}"})
     rows.append({"measure": "-1 labels read as -1", "value": f"{opposite_share(table):.0%}"})
+    rows.append({"measure": "-1 readings right", "value": f"{opposite_precision(table):.0%}"})
+    rows.append(
+        {"measure": "all-0 texts with a reading", "value": f"{false_alarms(gold, predicted):.0%}"}
+    )
     return pd.DataFrame(rows)
 
 
@@ -142,12 +162,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rubric", help="rubric JSON (default: analysis/rubric.json)")
     parser.add_argument(
-        "--errors", choices=("old-dev", "dev"), help="also list misread texts of a dev split"
+        "--errors",
+        choices=("old-dev", "dev"),
+        help="also list the texts of a dev split that the phrases misread",
     )
     args = parser.parse_args()
     current = elements.load_rubric(Path(args.rubric) if args.rubric else None)
     previous = json.loads(PREVIOUS_RUBRIC.read_text(encoding="utf-8"))
-    candidates = {"previous rubric (v1)": previous, "current rubric": current}
+    candidates = {
+        "previous rubric (v1)": previous,
+        "rubric (phrases only)": {**current, "learned": False},
+        "rubric + word model": {**current, "learned": True},
+    }
     print(f"current rubric {elements.rubric_hash(current)[:12]}")
 
     old = load_labelled()
@@ -155,7 +181,10 @@ def main() -> None:
     test = load_generalisation("test")
     summary = []
     for name, rubric in candidates.items():
+        learned = rubric.get("learned") is True
         print(f"\n######## {name}")
+        if learned:
+            print("(the word model was fitted on the old set and the dev split: not held out)")
         for split in ("dev", "test"):
             part = old[old["split"] == split].reset_index(drop=True)
             table = scores(part, predict(part, rubric))
@@ -163,7 +192,7 @@ def main() -> None:
             print(
                 f"macro F1 label 1: {macro_f1(table, 1):.3f}   label -1: {macro_f1(table, -1):.3f}"
             )
-            if args.errors == f"old-{split}" and rubric is current:
+            if args.errors == f"old-{split}" and rubric is candidates["rubric (phrases only)"]:
                 print(_errors(part, predict(part, rubric)))
         table = scores(dev, predict(dev, rubric))
         print(f"\n== blind-written set, dev split: {len(dev)} texts ==\n{_detail(table)}")
@@ -171,9 +200,9 @@ def main() -> None:
             f"macro F1 label 1: {macro_f1(table, 1):.3f}   label -1: {macro_f1(table, -1):.3f}   "
             f"-1 labels read as -1: {opposite_share(table):.0%}"
         )
-        if args.errors == "dev" and rubric is current:
+        if args.errors == "dev" and rubric is candidates["rubric (phrases only)"]:
             print(_errors(dev, predict(dev, rubric)))
-        frozen = aggregate(scores(test, predict(test, rubric)))
+        frozen = aggregate(test, predict(test, rubric))
         print(f"\n== blind-written set, FROZEN test split: {len(test)} texts (aggregates only) ==")
         print(frozen.to_string(index=False, header=False))
         summary.append(frozen.set_index("measure")["value"].rename(name))

@@ -1,10 +1,13 @@
 """How fast classify_frame reads notes on one core (the process is pinned to one CPU and pyarrow to
 one thread), against a per-note Python `re` loop doing the rubric's phrase and negation work (timed on
 a subset and extrapolated), both measured in this run. Notes are one to three labelled texts (old set
-and the blind-written set's dev split) joined.
+and the blind-written set's dev split) joined, so their sentences repeat, as in real logs, and the
+reader reads each distinct sentence once; --unique puts a different number in every sentence, so
+that none repeats (the reader's slowest case).
 
     .venv/bin/python bench/classify_speed.py [--n 1000000] [--baseline-n 20000] [--seed 7]
-        [--rubric PATH]  (bench/rubric_v1.json: the rubric before issue 13)
+        [--unique] [--phrases-only] [--rubric PATH]
+        (--phrases-only: without the learned word model; bench/rubric_v1.json: before issue 13)
 """
 
 from __future__ import annotations
@@ -38,6 +41,18 @@ def make_notes(n: int, seed: int) -> pd.DataFrame:
     picks = rng.integers(0, len(pool), size=(n, 3))
     texts = [" ".join(pool[picks[i, : parts[i]]]) for i in range(n)]
     return pd.DataFrame({"text_id": np.arange(n), "text": texts})
+
+
+def make_unique(notes: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The same notes with a different number at the end of every sentence: none repeats."""
+    numbers = iter(np.random.default_rng(seed).permutation(len(notes) * 100).tolist())
+    end = re.compile(elements._SENTENCE, re.MULTILINE)
+    return notes.assign(
+        text=[
+            end.sub(lambda m: f" {next(numbers)}{m[0]}", t + "\n").removesuffix("\n")
+            for t in notes["text"]
+        ]
+    )
 
 
 def _baseline(texts: list[str], compiled: elements.CompiledRubric) -> int:
@@ -82,6 +97,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000, help="notes to classify")
     parser.add_argument("--baseline-n", type=int, default=20_000, help="notes for the re loop")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--unique", action="store_true", help="no sentence repeats")
+    parser.add_argument("--phrases-only", action="store_true", help="without the word model")
     parser.add_argument("--rubric", help="rubric JSON (default: analysis/rubric.json)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
@@ -90,9 +107,16 @@ def main() -> None:
     pa.set_io_thread_count(1)
 
     rubric = elements.load_rubric(Path(args.rubric) if args.rubric else None)
+    if args.phrases_only:
+        rubric = {**rubric, "learned": False}
+    print(
+        f"reading with {'phrases only' if rubric.get('learned') is not True else 'phrases + word model'}"
+    )
     compiled = elements._compile(json.dumps(rubric, sort_keys=True))
     started = time.perf_counter()
     notes = make_notes(args.n, args.seed)
+    if args.unique:
+        notes = make_unique(notes, args.seed)
     mean_chars = notes["text"].str.len().mean()
     print(
         f"{args.n:,} notes ({mean_chars:.0f} characters on average) made in "

@@ -279,6 +279,12 @@ def test_methodology_shows_the_rubric_and_rescores_when_it_changed(app, small_db
         "Process & relationship",
     }
     assert "stretch" in set(rubric["phrase or pattern"])
+    learned = next(df.value for df in at.dataframe if "words" in df.value.columns)
+    assert len(learned) == 8  # per element, shown and opposite
+    shown = learned[
+        (learned["element"] == "Process & relationship") & (learned["reading"] == "shown")
+    ]
+    assert shown["words"].item().startswith("how")
     assert not at.warning  # the fixture was read with the shipped rubric
 
     with Store(small_db).write() as con:
