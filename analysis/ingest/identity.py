@@ -10,13 +10,24 @@ import hashlib
 import hmac
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from analysis.store import execute, load_sql
+
+
+def per_value(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """`function` of each value, worked out once per distinct value (a log names the same
+    mentors and mentees on thousands of rows)."""
+    distinct = pd.unique(values.to_numpy(dtype=object))
+    found = {value: function(value) for value in distinct}
+    return pd.Series(
+        [found[value] for value in values.to_numpy(dtype=object)], index=values.index, dtype=object
+    )
 
 
 def name_key(name: object) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.ingest.identity import per_value
 from analysis.ingest.mapping import MappingSuggestion, SessionMapping
 from analysis.ingest.readers import RawExport, parse_dates
 
@@ -179,7 +180,7 @@ def parse_sessions(
             ],
             "duration_min": minutes.loc[keep],
             "format": (
-                frame[mapping.format].map(_format_of)
+                per_value(frame[mapping.format], _format_of)
                 if mapping.format
                 else pd.Series(None, index=frame.index)
             ).loc[keep],

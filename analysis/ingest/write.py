@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis import elements
 from analysis.ingest import mapping as mappings
-from analysis.ingest.identity import email_key, initials, name_key, pseudonym
+from analysis.ingest.identity import email_key, initials, name_key, per_value, pseudonym
 from analysis.ingest.readers import RawExport
 from analysis.ingest.roster import ParsedRoster
 from analysis.ingest.sessions import ParsedSessions
@@ -243,19 +243,19 @@ def mentor_reference(refs: pd.Series, emails: pd.Series | None = None) -> pd.Dat
     the name column holds one, identifies; the name is kept to match files that only have names."""
     text = refs.fillna("").astype(str).str.strip()
     given = (
-        emails.fillna("").astype(str).map(email_key)
+        per_value(emails.fillna("").astype(str), email_key)
         if emails is not None
         else pd.Series("", index=refs.index)
     )
     ref_is_email = text.str.contains("@", regex=False)
     email = given.where(
-        given.str.contains("@", regex=False), text.map(email_key).where(ref_is_email, "")
+        given.str.contains("@", regex=False), per_value(text, email_key).where(ref_is_email, "")
     )
     names = text.where(~ref_is_email, "")
     return pd.DataFrame(
         {
             "mentor_display": text.where(text != "", email.str.split("@").str[0]),
-            "mentor_name_key": names.map(name_key).where(names != "", None),
+            "mentor_name_key": per_value(names, name_key).where(names != "", None),
             "mentor_email": email.where(email != "", None),
         },
         index=refs.index,
@@ -446,18 +446,24 @@ def classify_comments(parsed: ParsedSurvey) -> pd.DataFrame:
 def mentee_reference(refs: pd.Series, key: bytes) -> pd.DataFrame:
     """A mentee as a log names them: only a keyed hash of the email or name, and initials."""
     text = refs.fillna("").astype(str).str.strip()
-    is_email = text.str.contains("@", regex=False)
-    normalised = [email_key(t) if e else name_key(t) for t, e in zip(text, is_email, strict=True)]
+
+    def reference(t: str) -> tuple[str | None, str | None, str | None]:
+        if not t:
+            return None, None, None
+        is_email = "@" in t
+        normalised = email_key(t) if is_email else name_key(t)
+        return (
+            "email" if is_email else "name",
+            pseudonym(key, normalised) if normalised else None,
+            initials(t.split("@")[0].replace(".", " ")),
+        )
+
+    found = per_value(text, reference)
     return pd.DataFrame(
         {
-            "mentee_ref_kind": [
-                None if not t else ("email" if e else "name")
-                for t, e in zip(text, is_email, strict=True)
-            ],
-            "mentee_key": [pseudonym(key, n) if n else None for n in normalised],
-            "mentee_display": [
-                initials(t.split("@")[0].replace(".", " ")) if t else None for t in text
-            ],
+            "mentee_ref_kind": [r[0] for r in found],
+            "mentee_key": [r[1] for r in found],
+            "mentee_display": [r[2] for r in found],
         },
         index=refs.index,
     )
@@ -486,20 +492,25 @@ def add_sessions(
     has_ref = frame["session_ref"].notna() & (frame["session_ref"].astype("string").str.len() > 0)
     # Without the platform's own id, a session is who met whom when, for how long, about what:
     # from the file's own references, so the same row gets the same id in any load order.
-    fallback = [
-        "row:" + _short_hash(d, me, mn, ek, du, n)
-        for d, me, mn, ek, du, n in zip(
-            frame["session_date"],
-            frame["mentor_email"],
-            frame["mentor_name_key"],
-            frame["mentee_key"],
-            frame["duration_min"],
-            frame["notes"],
-            strict=True,
-        )
-    ]
+    missing = frame[~has_ref]
+    fallback = pd.Series(
+        [
+            "row:" + _short_hash(d, me, mn, ek, du, n)
+            for d, me, mn, ek, du, n in zip(
+                missing["session_date"],
+                missing["mentor_email"],
+                missing["mentor_name_key"],
+                missing["mentee_key"],
+                missing["duration_min"],
+                missing["notes"],
+                strict=True,
+            )
+        ],
+        index=missing.index,
+        dtype=object,
+    )
     frame["session_id"] = ("ref:" + frame["session_ref"].astype("string")).where(
-        has_ref, pd.Series(fallback, index=frame.index)
+        has_ref, fallback.reindex(frame.index)
     )
     _record_rows(con, batch_id, frame["session_id"])
     before = len(frame)
