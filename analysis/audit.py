@@ -1,4 +1,5 @@
-"""The audit trail: one line per load, undo, mapping change, re-score, program event or export,
+"""The audit trail: one line per load, undo, mapping change, re-score, program event, target or
+export,
 with who did it and when. Recording is also where the actor's role is checked, inside the
 transaction of the change, so a refused or failed change leaves neither data nor a line."""
 
@@ -25,6 +26,7 @@ MAPPING = "mapping"
 RESCORE = "re-score"
 EVENT = "program event"
 SAMPLE = "sample flag"
+TARGET = "target"
 EXPORT = "export"
 
 # Exports of aggregates are open to viewers; everything that changes the data is for admins.
@@ -35,6 +37,7 @@ NEEDS_ROLE: dict[str, str] = {
     RESCORE: access.ADMIN,
     EVENT: access.ADMIN,
     SAMPLE: access.ADMIN,
+    TARGET: access.ADMIN,
     EXPORT: access.VIEWER,
 }
 _WHAT = {
@@ -44,6 +47,7 @@ _WHAT = {
     RESCORE: "re-scoring notes and comments",
     EVENT: "changing program events",
     SAMPLE: "removing the sample data",
+    TARGET: "setting targets",
     EXPORT: "exporting",
 }
 

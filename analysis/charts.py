@@ -133,6 +133,7 @@ def element_overview(
             y=[_label(e) for e in part["element"]],
             x=part["pct"],
             orientation="h",
+            offsetgroup=source,
             marker={"color": [ELEMENT_COLOURS[e] for e in part["element"]], **SOURCE_STYLE[source]},
             error_x={
                 "type": "data",
@@ -142,6 +143,18 @@ def element_overview(
                 "color": "#333333",
                 "thickness": 1.5,
             },
+            customdata=part[["shown_count", "observation_count", "mentors", "ci_low", "ci_high"]],
+            hovertemplate="%{y}<br>" + SOURCE_LABELS[source] + ": %{customdata[0]:,} of "
+            "%{customdata[1]:,} (%{x:.1f}%, 95% interval %{customdata[3]:.1f}-%{customdata[4]:.1f}) "
+            "from %{customdata[2]} mentors<extra></extra>",
+        )
+        # The figure and its n written past the interval's end, never across the whisker.
+        fig.add_scatter(
+            y=[_label(e) for e in part["element"]],
+            x=part["ci_high"] + 1.5,
+            orientation="h",
+            offsetgroup=source,
+            mode="text",
             text=[
                 f"{_ci_text(p, lo, hi)}  n={int(n):,}"
                 for p, lo, hi, n in zip(
@@ -152,16 +165,44 @@ def element_overview(
                     strict=True,
                 )
             ],
-            textposition="outside",
-            customdata=part[["shown_count", "observation_count", "mentors", "ci_low", "ci_high"]],
-            hovertemplate="%{y}<br>" + SOURCE_LABELS[source] + ": %{customdata[0]:,} of "
-            "%{customdata[1]:,} (%{x:.1f}%, 95% interval %{customdata[3]:.1f}-%{customdata[4]:.1f}) "
-            "from %{customdata[2]} mentors<extra></extra>",
+            textposition="middle right",
+            showlegend=False,
+            hoverinfo="skip",
         )
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15}, bargap=0.25)
+    _target_marks(fig, shown, sources)
+    fig.update_layout(
+        barmode="group",
+        scattermode="group",
+        legend={"orientation": "h", "y": -0.15},
+        bargap=0.25,
+    )
     fig.update_xaxes(range=[0, 125], ticksuffix="%", title="")
     fig.update_yaxes(autorange="reversed")
     return _finish(fig, overview_headline(levels), height=460)
+
+
+def _target_marks(fig: go.Figure, shown: pd.DataFrame, sources: tuple[str, ...]) -> None:
+    """The admin's target for each bar, as a black tick across it (hover says what it is)."""
+    if "target_pct" not in shown.columns:
+        return
+    first = True
+    for source in sources:
+        part = shown[shown["source"] == source]
+        if part.empty or not part["target_pct"].notna().any():
+            continue
+        fig.add_scatter(
+            y=[_label(e) for e in part["element"]],
+            x=part["target_pct"],
+            orientation="h",
+            offsetgroup=source,
+            mode="markers",
+            marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#111111"}},
+            name="Target",
+            showlegend=first,
+            legendgroup="target",
+            hovertemplate="%{y}: target %{x:.0f}%<extra>" + SOURCE_LABELS[source] + "</extra>",
+        )
+        first = False
 
 
 def rate_distribution(rates: pd.DataFrame) -> go.Figure:
@@ -382,10 +423,14 @@ def _hex_to_rgba(colour: str, alpha: float) -> str:
 
 
 def trend(
-    changes: pd.DataFrame, waves: pd.DataFrame | None = None, events: pd.DataFrame | None = None
+    changes: pd.DataFrame,
+    waves: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    targets: dict[str, float] | None = None,
 ) -> go.Figure:
     """Share per period and element with its 95% band; a change beyond chance (after correcting
-    the view's tests together) is marked with a triangle. Survey waves shaded, events marked."""
+    the view's tests together) is marked with a triangle. Survey waves shaded, events marked,
+    the admin's targets (per element, for this source) drawn as dashed lines."""
     shown = changes.dropna(subset=["pct"]) if len(changes) else changes
     if shown.empty:
         return empty_figure("Not enough observations per period to show a trend.")
@@ -399,6 +444,7 @@ def trend(
             x=list(part["period_start"]) + list(part["period_start"])[::-1],
             y=list(part["ci_high"]) + list(part["ci_low"])[::-1],
             fill="toself",
+            mode="lines",
             fillcolor=_hex_to_rgba(colour, 0.15),
             line={"width": 0},
             hoverinfo="skip",
@@ -417,6 +463,18 @@ def trend(
             "(n=%{customdata[2]}, %{customdata[3]} mentors)<br>vs previous: %{customdata[4]}"
             "<extra>" + _label(element) + "</extra>",
         )
+        target = (targets or {}).get(element)
+        if target is not None:
+            fig.add_scatter(
+                x=[part["period_start"].min(), part["period_start"].max()],
+                y=[target, target],
+                mode="lines",
+                line={"color": colour, "width": 1.5, "dash": "dash"},
+                name=f"{_label(element)}: target {target:.0f}%",
+                legendgroup=element,
+                showlegend=False,
+                hovertemplate=f"{_label(element)}: target {target:.0f}%<extra></extra>",
+            )
         moved = part[part["verdict"].isin(["up", "down"])]
         if len(moved):
             fig.add_scatter(
@@ -589,6 +647,7 @@ def impact_series(series: pd.DataFrame, event_date: object, element: str) -> go.
             x=list(mine["period_start"]) + list(mine["period_start"])[::-1],
             y=list(mine["ci_high"]) + list(mine["ci_low"])[::-1],
             fill="toself",
+            mode="lines",
             fillcolor=_hex_to_rgba(colour, 0.15),
             line={"width": 0},
             hoverinfo="skip",

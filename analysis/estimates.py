@@ -504,3 +504,118 @@ def withhold(frame: pd.DataFrame, reason: str, keep: Iterable[str]) -> pd.DataFr
     hidden["suppressed"] = True
     hidden["reason"] = reason
     return hidden
+
+
+def against_targets(
+    levels: pd.DataFrame, targets: pd.DataFrame, alpha: float = stats.ALPHA
+) -> pd.DataFrame:
+    """Each shown level against the admin's target for its element and source: the distance in
+    points with the level's own interval moved by the target, and a two-sided test at the
+    level's effective sample size (clustering counted through the design effect, t over mentors
+    - 1); the view's tests are corrected together (Benjamini-Hochberg). A level is called above
+    or below target only when its q-value is under `alpha`; otherwise it is "not distinguishable
+    from the target"."""
+    frame = levels.merge(
+        targets[["element", "source", "target_pct"]]
+        if len(targets)
+        else pd.DataFrame(columns=["element", "source", "target_pct"]),
+        on=["element", "source"],
+        how="left",
+    )
+    frame["target_pct"] = pd.to_numeric(frame["target_pct"], errors="coerce")
+    p_values, gaps, lows, highs = [], [], [], []
+    for row in frame.itertuples():
+        if pd.isna(row.target_pct) or row.pct is None or pd.isna(row.pct):
+            p_values.append(np.nan)
+            gaps.append(None)
+            lows.append(None)
+            highs.append(None)
+            continue
+        gaps.append(row.pct - row.target_pct)
+        lows.append(row.ci_low - row.target_pct)
+        highs.append(row.ci_high - row.target_pct)
+        p_values.append(
+            stats.share_vs_target(
+                row.pct,
+                int(row.observation_count),
+                float(row.design_effect or 1.0),
+                int(row.mentors),
+                float(row.target_pct),
+            )
+        )
+    q = stats.bh_qvalues(np.array(p_values, dtype="float64"))
+    frame["vs_target_pts"] = gaps
+    frame["vs_target_low"] = lows
+    frame["vs_target_high"] = highs
+    frame["vs_target_q"] = [None if np.isnan(v) else float(v) for v in q]
+    frame["vs_target"] = [
+        ("no target" if pd.isna(target) else "not shown")
+        if gap is None
+        else (
+            "not distinguishable from the target"
+            if not (qv < alpha)
+            else ("above target" if gap > 0 else "below target")
+        )
+        for gap, qv, target in zip(gaps, q, frame["target_pct"], strict=True)
+    ]
+    return frame
+
+
+def period_changes(now: pd.DataFrame, before: pd.DataFrame, sources: Iterable[str]) -> pd.DataFrame:
+    """Per element and source, the change in share from the previous period (`before`) to this
+    one (`now`), both mentor_source_counts: the same mentors compared with themselves where they
+    appear in both (mentor-clustered difference). Too few
+    observations in either period (fewer than MIN_PERIOD_OBSERVATIONS) is no test at all. The
+    p-values are raw: correct the view's tests together with call_changes."""
+    columns = ["mentor_id", "shown_count", "observation_count"]
+    rows = []
+    for source in sources:
+        for element in ELEMENTS:
+            a, b = (
+                f[(f["element"] == element) & (f["source_kind"] == source)][columns]
+                for f in (before, now)
+            )
+            row: dict[str, object] = {
+                "element": element,
+                "source": source,
+                "change_pts": None,
+                "change_low": None,
+                "change_high": None,
+                "p_value": np.nan,
+                "before_n": int(a["observation_count"].sum()),
+                "now_n": int(b["observation_count"].sum()),
+            }
+            if min(row["before_n"], row["now_n"]) >= MIN_PERIOD_OBSERVATIONS:  # type: ignore[call-overload]
+                aligned = a.merge(b, on="mentor_id", how="outer", suffixes=("_a", "_b")).fillna(0)
+                test = stats.clustered_difference(
+                    aligned["shown_count_a"],
+                    aligned["observation_count_a"],
+                    aligned["shown_count_b"],
+                    aligned["observation_count_b"],
+                )
+                if test.diff_pts is not None:
+                    row.update(
+                        change_pts=test.diff_pts,
+                        change_low=test.ci_low,
+                        change_high=test.ci_high,
+                        p_value=test.p if test.p is not None else np.nan,
+                    )
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def call_changes(frame: pd.DataFrame, alpha: float = stats.ALPHA) -> pd.DataFrame:
+    """Correct a view's change tests together (Benjamini-Hochberg over `p_value`) and call each
+    up or down only when its q-value is under `alpha`."""
+    frame = frame.copy()
+    p = pd.to_numeric(frame["p_value"], errors="coerce").to_numpy(dtype="float64")
+    q = stats.bh_qvalues(p)
+    frame["q_value"] = [None if np.isnan(v) else float(v) for v in q]
+    frame["change"] = [
+        "not enough data"
+        if np.isnan(qv)
+        else ("no change beyond chance" if not qv < alpha else ("up" if c > 0 else "down"))
+        for c, qv in zip(frame["change_pts"], q, strict=True)
+    ]
+    frame["p_value"] = [None if np.isnan(v) else float(v) for v in p]
+    return frame

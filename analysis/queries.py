@@ -345,6 +345,10 @@ def program_events(store: Store) -> pd.DataFrame:
     return store.query(load_sql("program_events"))
 
 
+def element_targets(store: Store) -> pd.DataFrame:
+    return store.query(load_sql("element_targets"))
+
+
 def ingest_history(store: Store) -> pd.DataFrame:
     return store.query(load_sql("ingest_history"))
 

@@ -43,7 +43,7 @@ Builder = Callable[[Store, Filters, Settings, bool], Chart]
 
 
 def _overview(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
-    levels = views.by_source(store, filters, settings)
+    levels, _compared = views.overview_context(store, filters, settings)
     shown = levels[levels["source"].isin(filters.level_sources())]
     table = shown[
         [
@@ -57,6 +57,13 @@ def _overview(store: Store, filters: Filters, settings: Settings, names: bool) -
             "mentors",
             "coverage_pct",
             "concern_count",
+            "target_pct",
+            "vs_target",
+            "change_pts",
+            "change_low",
+            "change_high",
+            "change",
+            "compared",
             "reason",
         ]
     ]
@@ -141,7 +148,14 @@ def _perception(store: Store, filters: Filters, settings: Settings, names: bool)
 def _trend(grain: str) -> Builder:
     def build(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
         changes = views.trend(store, filters, grain, settings)
-        figure = charts.trend(changes, queries.survey_waves(store), queries.program_events(store))
+        goals = views.targets(store)
+        goals = goals[goals["source"] == filters.trend_source()]
+        figure = charts.trend(
+            changes,
+            queries.survey_waves(store),
+            queries.program_events(store),
+            dict(zip(goals["element"], goals["target_pct"], strict=True)),
+        )
         columns = [
             "period_start",
             "element",

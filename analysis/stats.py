@@ -308,3 +308,20 @@ def one_sided_below(
         1.0,
         special.betainc(n - k, k + 1, 1 - np.clip(np.asarray(benchmark, float), 1e-9, 1 - 1e-9)),
     )
+
+
+def share_vs_target(
+    pct: float, n: int, design_effect: float, mentors: int, target_pct: float
+) -> float:
+    """Two-sided p-value for "this share differs from the target": the share's standard error
+    at its effective sample size (n / design effect, as its interval), t over mentors - 1. At a
+    share of 0 or 100% the error is taken at the target's share, so a target of 50% against 0
+    of 200 is not a division by zero."""
+    p, t = pct / 100.0, target_pct / 100.0
+    effective = n / max(1.0, design_effect)
+    spread = p * (1 - p) if 0 < p < 1 else t * (1 - t)
+    if effective <= 0 or spread <= 0:
+        return 1.0 if p == t else 0.0
+    z = (p - t) / math.sqrt(spread / effective)
+    df = mentors - 1
+    return float(2 * sps.t.sf(abs(z), df)) if df >= 1 else float(2 * sps.norm.sf(abs(z)))

@@ -524,3 +524,227 @@ def rejected_rows(
     store: Store, filters: Filters, batch_id: int, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
     return queries.rejected_rows_of_batch(store, batch_id)
+
+
+def targets(
+    store: Store, filters: Filters | None = None, settings: Settings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    """The targets an admin has set: element, source, target_pct, set_by, set_on (the same
+    for every view; `filters` is accepted so pages read it like every other view)."""
+    return queries.element_targets(store)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The window a change is measured over and the one before it, in words."""
+
+    now: Filters
+    before: Filters
+    label: str
+
+
+def _months_between(first: date, last: date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _month_words(first: date, last: date) -> str:
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%b %Y}"
+    if first.year == last.year:
+        return f"{first:%b}-{last:%b %Y}"
+    return f"{first:%b %Y}-{last:%b %Y}"
+
+
+def previous_period(store: Store, filters: Filters) -> Comparison | None:
+    """The chosen period and the one of the same length just before it. With no period chosen,
+    the latest three months of data against the three before (said so in the label). None when
+    there is no data, or no data before the window."""
+    options = queries.filter_options(store)
+    first_day, last_day = options["first_day"], options["last_day"]
+    if first_day is None or last_day is None:
+        return None
+    end = filters.end or privacy.month_end(last_day)
+    if filters.start is not None:
+        start = filters.start
+    else:
+        start = privacy.month_start((pd.Timestamp(end) - pd.DateOffset(months=2)).date())
+    months = _months_between(start, end)
+    before_start = privacy.month_start((pd.Timestamp(start) - pd.DateOffset(months=months)).date())
+    before_end = privacy.month_end((pd.Timestamp(start) - pd.DateOffset(days=1)).date())
+    if before_end < first_day:
+        return None
+    now = replace(filters, start=start, end=end)
+    before = replace(filters, start=before_start, end=before_end)
+    label = f"{_month_words(start, end)} against {_month_words(before_start, before_end)}"
+    if filters.start is None:
+        label = f"the latest {months} months ({label})"
+    return Comparison(now, before, label)
+
+
+def _quarter_of(wave: str) -> tuple[date, date]:
+    year, quarter = str(wave).split(" Q")
+    first = date(int(year), 3 * int(quarter) - 2, 1)
+    return first, (pd.Timestamp(first) + pd.offsets.QuarterEnd(0)).date()
+
+
+def _wave_changes(
+    store: Store, filters: Filters, sources: tuple[str, ...], settings: Settings
+) -> tuple[pd.DataFrame | None, str]:
+    """Survey answers arrive in waves: the latest wave in view against the wave before it (the
+    same mentors compared with themselves), when the privacy rule shows both."""
+    pairs = queries.perception_pairs(store, replace(filters, start=None), settings)
+    waves_seen = sorted(pairs["wave"].unique()) if len(pairs) else []
+    in_view = [
+        w
+        for w in waves_seen
+        if (filters.start is None or _quarter_of(w)[1] >= filters.start)
+        and (filters.end is None or _quarter_of(w)[0] <= filters.end)
+    ]
+    if not in_view or waves_seen.index(in_view[-1]) == 0:
+        return None, "no earlier survey round"
+    latest = in_view[-1]
+    earlier = waves_seen[waves_seen.index(latest) - 1]
+    behind = people(store)
+    for wave in (latest, earlier):
+        first, last = _quarter_of(wave)
+        if not privacy.protect(behind, replace(filters, start=first, end=last), settings).shown:
+            return None, "a survey round hidden by the privacy rule"
+    counts = pairs.rename(columns={"wave": "period"})
+    return (
+        estimates.period_changes(
+            counts[counts["period"] == latest], counts[counts["period"] == earlier], sources
+        ),
+        f"the {latest} survey round against {earlier}",
+    )
+
+
+def overview_context(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Each element and source of the view against its target, and its change since the
+    previous period with its interval, every test of the view corrected together. Session notes
+    compare the chosen period with the one of the same length before it; survey answers, which
+    come in rounds, the latest round in view with the one before. A change is measured only when
+    the privacy rule shows both sides. Also returns, per source, what was compared (in words)."""
+    sources = filters.level_sources()
+    levels = by_source(store, filters, settings)
+    levels = levels[levels["source"].isin(sources)]
+    frame = estimates.against_targets(levels, targets(store))
+    parts, compared = [], {}
+    note_sources = tuple(s for s in sources if s not in estimates.SURVEY_SOURCES)
+    survey_sources = tuple(s for s in sources if s in estimates.SURVEY_SOURCES)
+    if note_sources:
+        comparison = previous_period(store, filters)
+        if comparison is None:
+            compared.update(dict.fromkeys(note_sources, "no earlier period"))
+        elif not all(
+            protection(store, f, settings).shown for f in (comparison.now, comparison.before)
+        ):
+            compared.update(dict.fromkeys(note_sources, "a period hidden by the privacy rule"))
+        else:
+            parts.append(
+                estimates.period_changes(
+                    queries.mentor_source_counts(store, comparison.now, settings),
+                    queries.mentor_source_counts(store, comparison.before, settings),
+                    note_sources,
+                )
+            )
+            compared.update(dict.fromkeys(note_sources, comparison.label))
+    if survey_sources:
+        found, label = _wave_changes(store, filters, survey_sources, settings)
+        compared.update(dict.fromkeys(survey_sources, label))
+        if found is not None:
+            parts.append(found)
+    columns = ["element", "source", "change_pts", "change_low", "change_high", "p_value"]
+    changes = (
+        pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    )
+    # a level the view does not show has no change to show either
+    hidden = set(
+        zip(
+            frame.loc[frame["pct"].isna(), "element"],
+            frame.loc[frame["pct"].isna(), "source"],
+            strict=True,
+        )
+    )
+    for index, row in changes.iterrows():
+        if (row["element"], row["source"]) in hidden:
+            changes.loc[index, ["change_pts", "change_low", "change_high", "p_value"]] = None
+    changes = (
+        estimates.call_changes(changes)
+        if len(changes)
+        else changes.assign(q_value=None, change=None)
+    )
+    frame = frame.merge(changes, on=["element", "source"], how="left")
+    frame["change"] = [c if isinstance(c, str) else "not enough data" for c in frame["change"]]
+    untested = (
+        ~frame["source"].isin(set(changes["source"])) if len(changes) else frame["pct"].notna()
+    )
+    frame.loc[untested, "change"] = frame.loc[untested, "source"].map(compared)
+    frame.loc[frame["pct"].isna(), "change"] = "not shown"
+    frame["compared"] = frame["source"].map(compared)
+    return frame, compared
+
+
+def _points(value: object) -> str:
+    return f"{value:+.1f}" if value is not None and not pd.isna(value) else ""
+
+
+def standing(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> tuple[pd.DataFrame, dict[str, str], int]:
+    """The Overview's table in words: per element and source, the level with its interval, the
+    target and where the level stands against it, and the change since the previous period with
+    its interval; what each source's change compares; and how many tests were corrected
+    together."""
+    frame, compared = overview_context(store, filters, settings)
+    tests = int(frame["vs_target_q"].notna().sum() + frame["q_value"].notna().sum())
+    shown = frame["pct"].notna()
+    table = pd.DataFrame(
+        {
+            "element": frame["label"],
+            "source": frame["source_label"],
+            "level": [
+                f"{p:.0f}% ({lo:.0f}-{hi:.0f})" if ok else "not shown"
+                for p, lo, hi, ok in zip(
+                    frame["pct"], frame["ci_low"], frame["ci_high"], shown, strict=True
+                )
+            ],
+            "target": [f"{t:.0f}%" if pd.notna(t) else "" for t in frame["target_pct"]],
+            "against_target": [
+                {
+                    "above target": f"above ({_points(gap)} points, {_points(lo)} to {_points(hi)})",
+                    "below target": f"below ({_points(gap)} points, {_points(lo)} to {_points(hi)})",
+                    "not distinguishable from the target": "not distinguishable from it",
+                    "no target": "no target set",
+                }.get(verdict, verdict)
+                for verdict, gap, lo, hi in zip(
+                    frame["vs_target"],
+                    frame["vs_target_pts"],
+                    frame["vs_target_low"],
+                    frame["vs_target_high"],
+                    strict=True,
+                )
+            ],
+            "change": [
+                {
+                    "up": f"up {_points(c)} points ({_points(lo)} to {_points(hi)})",
+                    "down": f"down {_points(c)} points ({_points(lo)} to {_points(hi)})",
+                    "no change beyond chance": f"no change beyond chance ({_points(lo)} to "
+                    f"{_points(hi)})",
+                }.get(verdict, verdict)
+                for verdict, c, lo, hi in zip(
+                    frame["change"],
+                    frame["change_pts"],
+                    frame["change_low"],
+                    frame["change_high"],
+                    strict=True,
+                )
+            ],
+            "why_hidden": [
+                "" if ok else str(reason or "no data")
+                for ok, reason in zip(shown, frame["reason"], strict=True)
+            ],
+        }
+    )
+    return table, compared, tests

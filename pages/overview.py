@@ -5,7 +5,9 @@ import html
 import pandas as pd
 import streamlit as st
 
-from analysis.model import ELEMENT_LABELS, ELEMENTS
+from analysis.errors import MentoringError
+from analysis.ingest import upkeep
+from analysis.model import ELEMENT_LABELS, ELEMENTS, SOURCE_LABELS
 from pages import common
 
 common.route_through_dashboard()
@@ -39,6 +41,48 @@ cols[4].metric("Survey responses", f"{counts['response_count']:,}", help="In the
 built = common.chart("element-overview", filters)
 
 
+def _targets_form() -> None:
+    """What the program aims for, per element and source; blank means no target."""
+    saved = st.session_state.pop("targets-saved", None)
+    if saved:
+        st.success(saved)
+    current = common.view("targets", filters)
+    now = {(r.element, r.source): r.target_pct for r in current.itertuples()}
+    with st.form("targets"):
+        st.write(
+            "The share of observations you aim for, per element and source (a target for "
+            "mentees' ratings is not one for session notes). Leave a box empty for no target."
+        )
+        chosen = {}
+        for source in ("mentee_rating", "session_note"):
+            cols = st.columns(len(ELEMENTS))
+            for col, element in zip(cols, ELEMENTS, strict=True):
+                chosen[(element, source)] = col.number_input(
+                    f"{ELEMENT_LABELS[element]}, {SOURCE_LABELS[source].lower()} (%)",
+                    min_value=0.0,
+                    max_value=100.0,
+                    step=5.0,
+                    value=now.get((element, source)),
+                    key=f"target-{element}-{source}",
+                )
+        if not st.form_submit_button("Save targets"):
+            return
+    changed = [(key, value) for key, value in chosen.items() if value != now.get(key)]
+    try:
+        for (element, source), value in changed:
+            upkeep.set_target(common.store(), element, source, value, common.current_actor())
+    except MentoringError as exc:
+        common.show_error(exc)
+        return
+    st.session_state["targets-saved"] = (
+        f"Saved {len(changed)} target{'s' if len(changed) != 1 else ''}: they are drawn on the "
+        "charts and compared above."
+        if changed
+        else "No target changed."
+    )
+    st.rerun()
+
+
 def _show_clicked_element() -> None:
     """A click on an element's bar opens its evidence below."""
     point = common.clicked_point("overview")
@@ -53,6 +97,37 @@ common.chart_block(
 )
 if evidence_shown:
     st.caption("Click a bar to see the notes and comments behind it (below).")
+
+st.subheader("Against target and since the last period")
+table, compared, tests = common.view("standing", filters)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "element": "Element",
+        "source": "From",
+        "level": st.column_config.TextColumn(
+            "Now (95% interval)", help="The share, and the range it is 95% sure to lie in."
+        ),
+        "target": "Target",
+        "against_target": st.column_config.TextColumn(
+            "Against target", help="Above or below only when the whole interval is."
+        ),
+        "change": st.column_config.TextColumn(
+            "Change", help="In percentage points, with its 95% interval."
+        ),
+        "why_hidden": "Not shown because",
+    },
+)
+said = [f"**{SOURCE_LABELS[source]}**: {what}." for source, what in compared.items() if what]
+st.caption(
+    "Changes compare " + " ".join(said) + f" The {tests} comparisons in this table are corrected "
+    "together (Benjamini-Hochberg), so a change or a gap to target is called only when chance "
+    "alone would rarely produce it."
+)
+if common.current_actor().is_admin:
+    with st.expander("Set targets (admins)"):
+        _targets_form()
 
 levels = common.view("by_source", filters)
 st.subheader("How these numbers were derived")

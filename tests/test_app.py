@@ -68,7 +68,8 @@ def test_overview_shows_headline_figures_and_the_four_elements(app):
     }
     figure = _figures(at)[0]
     # Only mentees' ratings: the fixture's sessions carry no notes, so that source draws nothing.
-    (ratings,) = figure["data"]
+    # one bar trace and its label trace (the figure and n written past the interval)
+    ratings, labels = figure["data"]
     assert ratings["name"] == "Mentees' ratings"
     assert list(ratings["y"]) == [
         "Trust & confidence",
@@ -78,7 +79,8 @@ def test_overview_shows_headline_figures_and_the_four_elements(app):
     ]
     assert list(ratings["x"]) == [70.0, 40.0, 62.5, 60.0]
     # each bar carries its mentor-clustered interval (trust: 30.3-92.6, see test_stats)
-    assert ratings["text"][0] == "70% [30-93]  n=10"
+    assert labels["text"][0] == "70% [30-93]  n=10"
+    assert labels["x"][0] == pytest.approx(92.6 + 1.5, abs=0.1)
     # 40% on 10 answers from 6 mentors is not distinguishable from the next element: no claim
     assert html.unescape(figure["layout"]["title"]["text"]) == (
         "In mentees' ratings, risk-taking (40%) and process & relationship (60%) are not "
@@ -211,7 +213,7 @@ def test_trends_of_survey_answers_by_month_when_asked_for(small_db: Path, monkey
     at.run()
     trend = _figures(at)[0]
     assert trend["layout"]["title"]["text"]
-    june = {t["name"]: t["y"] for t in trend["data"] if t.get("mode", "").startswith("lines")}
+    june = {t["name"]: t["y"] for t in trend["data"] if t.get("mode") == "lines+markers"}
     assert june == {
         "Trust & confidence": [70.0],
         "Risk-taking": [40.0],
@@ -331,3 +333,24 @@ def test_every_page_works_on_an_empty_database(tmp_path: Path, monkeypatch, page
     assert not at.error, [e.value for e in at.error]
     for figure in _figures(at):
         assert figure["data"], f"an empty chart on {page}"
+
+
+def test_an_admin_sets_a_target_and_the_overview_compares_and_draws_it(app):
+    at = app()
+    at.number_input(key="target-trust-mentee_rating").set_value(60.0)
+    next(b for b in at.button if b.label == "Save targets").click().run()
+    assert not at.exception
+    assert "Saved 1 target" in " ".join(s.value for s in at.success)
+    table = next(df.value for df in at.dataframe if "against_target" in df.value.columns)
+    trust = table[
+        (table["element"] == "Trust & confidence") & (table["source"] == "Mentees' ratings")
+    ]
+    # 70% of 10 answers from 6 mentors (interval 30-93) cannot be told apart from 60%
+    assert trust[["level", "target", "against_target"]].values.tolist() == [
+        ["70% (30-93)", "60%", "not distinguishable from it"]
+    ]
+    # one survey round only: nothing to compare with
+    assert trust["change"].iloc[0] == "no earlier survey round"
+    marks = [t for t in _figures(at)[0]["data"] if t.get("name") == "Target"]
+    assert len(marks) == 1 and marks[0]["x"][0] == 60.0
+    assert at.number_input(key="target-trust-mentee_rating").value == 60.0

@@ -13,7 +13,7 @@ import pytest
 
 from analysis import audit, elements
 from analysis.access import ADMIN, LOCAL_USER, VIEWER, Actor
-from analysis.errors import AccessDenied, StoreError
+from analysis.errors import AccessDenied, IngestError, StoreError
 from analysis.ingest import load, upkeep
 from analysis.ingest import mapping as mappings
 from analysis.store import Store
@@ -296,3 +296,35 @@ def test_the_command_line_records_its_writes_and_exports_and_shows_the_trail(
     audit_only = _cli("history", "--audit", "--db", str(small_db))
     assert audit_only.stdout.splitlines()[0] == "Audit trail, newest first (UTC):"
     assert audit_only.stdout.count("local user (admin)  load: ") == 3
+
+
+def test_a_target_is_set_and_cleared_by_an_admin_with_one_line_each(small_store: Store):
+    before = len(_lines(small_store))
+    upkeep.set_target(small_store, "risk", "session_note", 30, actor=DANA)
+    upkeep.set_target(small_store, "risk", "session_note", 35, actor=DANA)
+    assert small_store.query(
+        "SELECT element, source_kind, target_pct FROM element_targets"
+    ).to_dict("records") == [{"element": "risk", "source_kind": "session_note", "target_pct": 35.0}]
+    upkeep.set_target(small_store, "risk", "session_note", None, actor=DANA)
+    assert small_store.scalar("SELECT count(*) FROM element_targets") == 0
+    assert [line[3] for line in _new_lines(small_store, before)] == [
+        "Set the target for Risk-taking, session notes to 30%.",
+        "Set the target for Risk-taking, session notes to 35%.",
+        "Cleared the target for Risk-taking, session notes.",
+    ]
+
+
+def test_a_viewer_cannot_set_a_target_and_nonsense_is_refused(small_store: Store):
+    version = small_store.data_version()
+    with pytest.raises(AccessDenied, match="setting targets needs the admin role"):
+        upkeep.set_target(small_store, "trust", "mentee_rating", 60, actor=LEE)
+    for element, source, value in (
+        ("trust", "mentee_rating", 120),
+        ("trust", "mentee_rating", -1),
+        ("courage", "mentee_rating", 50),
+        ("trust", "gossip", 50),
+    ):
+        with pytest.raises(IngestError):
+            upkeep.set_target(small_store, element, source, value, actor=DANA)
+    assert small_store.data_version() == version
+    assert small_store.scalar("SELECT count(*) FROM element_targets") == 0

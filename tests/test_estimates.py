@@ -141,3 +141,87 @@ def test_impact_per_element_matches_the_statistics_and_corrects_the_four_tests()
     assert frame.at["risk", "effect_pts"] == pytest.approx(direct.effect_pts)
     assert frame.at["risk", "effect_pts"] == pytest.approx(40.0)
     assert pd.isna(frame.at["trust", "effect_pts"])  # no trust observations at all
+
+
+def _levels(pct: float, low: float, high: float, n: int, deff: float, mentors: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "element": "trust",
+                "source": "session_note",
+                "pct": pct,
+                "ci_low": low,
+                "ci_high": high,
+                "observation_count": n,
+                "design_effect": deff,
+                "mentors": mentors,
+            },
+            {
+                "element": "risk",
+                "source": "session_note",
+                "pct": None,
+                "ci_low": None,
+                "ci_high": None,
+                "observation_count": None,
+                "design_effect": None,
+                "mentors": None,
+            },
+        ]
+    )
+
+
+def test_a_level_is_against_its_target_only_beyond_chance_and_the_gap_reads_off_the_interval():
+    targets = pd.DataFrame(
+        {"element": ["trust", "risk"], "source": ["session_note"] * 2, "target_pct": [30.0, 50.0]}
+    )
+    # 40% of 400 notes from 20 mentors, design effect 2: effective n 200, se = sqrt(.24/200)
+    frame = estimates.against_targets(_levels(40.0, 33.0, 47.0, 400, 2.0, 20), targets)
+    trust = frame.set_index("element").loc["trust"]
+    z = 0.10 / np.sqrt(0.4 * 0.6 / 200)
+    from scipy import stats as sps
+
+    assert trust["vs_target_q"] == pytest.approx(2 * sps.t.sf(z, 19))
+    assert trust["vs_target"] == "above target"
+    assert trust["vs_target_pts"] == pytest.approx(10.0)
+    assert (trust["vs_target_low"], trust["vs_target_high"]) == pytest.approx((3.0, 17.0))
+    # a hidden level is not compared with its target
+    assert frame.set_index("element").loc["risk", "vs_target"] == "not shown"
+    # 40% against 38%: within noise
+    close = estimates.against_targets(
+        _levels(40.0, 33.0, 47.0, 400, 2.0, 20), targets.assign(target_pct=[38.0, 50.0])
+    )
+    assert close.set_index("element").loc["trust", "vs_target"] == (
+        "not distinguishable from the target"
+    )
+    none = estimates.against_targets(_levels(40.0, 33.0, 47.0, 400, 2.0, 20), targets.iloc[0:0])
+    assert none.set_index("element").loc["trust", "vs_target"] == "no target"
+
+
+def test_a_change_since_the_last_period_pairs_each_mentor_with_themselves():
+    def counts(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(m, "trust", "session_note", n, s) for m, s, n in rows],
+            columns=["mentor_id", "element", "source_kind", "observation_count", "shown_count"],
+        )
+
+    before = counts([("a", 2, 20), ("b", 4, 20), ("c", 6, 20)])
+    now = counts([("a", 6, 20), ("b", 8, 20), ("d", 10, 20)])
+    frame = estimates.call_changes(estimates.period_changes(now, before, ["session_note"]))
+    trust = frame.set_index("element").loc["trust"]
+    expected = stats.clustered_difference(
+        np.array([2, 4, 6, 0]),
+        np.array([20, 20, 20, 0]),
+        np.array([6, 8, 0, 10]),
+        np.array([20, 20, 0, 20]),
+    )
+    assert trust["change_pts"] == pytest.approx(40.0 - 20.0)
+    assert (trust["change_low"], trust["change_high"]) == pytest.approx(
+        (expected.ci_low, expected.ci_high)
+    )
+    assert trust["p_value"] == pytest.approx(expected.p)
+    # the other three elements have no observations: no test, and they do not dilute the one
+    assert trust["q_value"] == pytest.approx(expected.p)
+    assert set(frame.loc[frame["element"] != "trust", "change"]) == {"not enough data"}
+    # under 30 observations in a period: not tested at all
+    small = estimates.period_changes(now.head(1), before, ["session_note"])
+    assert small["p_value"].isna().all()

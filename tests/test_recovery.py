@@ -129,3 +129,22 @@ def test_intervals_cover_the_generators_true_rates_about_95_percent_of_the_time(
     # as known runs slightly narrow; far from 95% either way would be a fault.
     assert 0.88 <= mentor_level <= 0.99
     assert sum(f["mentor_intervals_n"] for f in found) > 500
+
+
+def test_the_overview_sees_the_training_between_survey_rounds_and_nothing_else(sample_db: Path):
+    """Trained mentors' mentees rate risk-taking and learning 15 points higher after the
+    training (between the two rounds); trust and relationship were not touched. Session notes'
+    latest three months against the three before hold no such step."""
+    frame, compared = views.overview_context(Store(sample_db), Filters())
+    assert compared["mentee_rating"] == "the 2026 Q4 survey round against 2025 Q4"
+    change = frame.set_index(["source", "element"])["change"]
+    assert change["mentee_rating"].to_dict() == {
+        "trust": "no change beyond chance",
+        "risk": "up",
+        "learning": "up",
+        "relationship": "no change beyond chance",
+    }
+    assert set(change["session_note"]) == {"no change beyond chance"}
+    ups = frame[(frame["source"] == "mentee_rating") & (frame["change"] == "up")]
+    # at most 15 points (only the trained mentors moved), and the interval says so
+    assert (ups["change_low"] > 0).all() and (ups["change_low"] < 15).all()

@@ -4,7 +4,7 @@ undo so that the remaining data alone decides who is who."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from analysis import audit, elements
@@ -12,7 +12,7 @@ from analysis.access import LOCAL_USER, Actor
 from analysis.errors import IngestError
 from analysis.ingest import identity
 from analysis.ingest.write import insert_frame, note_evidence, text_evidence
-from analysis.model import Treated
+from analysis.model import ELEMENT_LABELS, ELEMENTS, SOURCE_LABELS, Treated
 from analysis.store import Store, execute
 
 # Tables whose rows hang off a session or a survey response, with the column naming it.
@@ -150,6 +150,47 @@ def add_program_event(
         )
         who = f" for {treated.describe()}" if treated else ""
         audit.record(con, actor, audit.EVENT, f"Added the event '{text[:200]}' on {day}{who}.")
+
+
+def set_target(
+    store: Store,
+    element: str,
+    source: str,
+    target_pct: float | None,
+    actor: Actor = LOCAL_USER,
+) -> None:
+    """Set (or, with None, clear) what the program aims for: the share of `source`'s
+    observations showing `element`, in percent."""
+    if element not in ELEMENTS:
+        raise IngestError(f"There is no element called {element!r}.")
+    if source not in SOURCE_LABELS:
+        raise IngestError(f"There is no source called {source!r}.")
+    if target_pct is not None and not 0 <= float(target_pct) <= 100:
+        raise IngestError("A target is a share between 0 and 100 percent.")
+    what = f"{ELEMENT_LABELS[element]}, {SOURCE_LABELS[source].lower()}"
+    with store.write() as con:
+        execute(
+            con,
+            "DELETE FROM element_targets WHERE element = $e AND source_kind = $s",
+            {"e": element, "s": source},
+        )
+        if target_pct is None:
+            audit.record(con, actor, audit.TARGET, f"Cleared the target for {what}.")
+            return
+        execute(
+            con,
+            "INSERT INTO element_targets VALUES ($e, $s, $t, $by, $on)",
+            {
+                "e": element,
+                "s": source,
+                "t": round(float(target_pct), 1),
+                "by": actor.email,
+                "on": datetime.now(UTC).replace(tzinfo=None),
+            },
+        )
+        audit.record(
+            con, actor, audit.TARGET, f"Set the target for {what} to {float(target_pct):.0f}%."
+        )
 
 
 def clear_sample_flag(store: Store, actor: Actor = LOCAL_USER) -> None:
