@@ -12,15 +12,18 @@ import threading
 import unicodedata
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from analysis.errors import MentoringError
+
+if TYPE_CHECKING:
+    from analysis.brief import Brief
 
 FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FONT_BOLD_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -32,17 +35,6 @@ _server_started = False
 
 class BrowserMissing(MentoringError):
     """Image export needs a Chromium browser on the server."""
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    name: str
-    figure: go.Figure
-    headline: str
-    period: str
-    filters: str
-    n: int
-    footnote: str
 
 
 def browser_available() -> bool:
@@ -152,96 +144,213 @@ def _untitled(fig: go.Figure) -> go.Figure:
     return copy
 
 
-def brief_pdf(
-    snapshots: list[Snapshot], title: str, progress: Callable[[int, int], None] | None = None
-) -> bytes:
-    """A4 landscape, up to four charts per page in a 2x2 grid (so a typical brief is one page;
-    more charts continue on further pages), each with its headline and n, then period, filters
-    and the anonymity rule at the foot of each page."""
+STANDING_COLUMNS = (
+    ("element", "Element", 46),
+    ("source", "From", 34),
+    ("level", "Now (95% interval)", 34),
+    ("target", "Target", 20),
+    ("against_target", "Against target", 56),
+    ("change", "Change since the last period", 83),
+)
+INK = (34, 34, 34)
+MUTED = (85, 85, 85)
+RULE = (200, 200, 200)
+
+
+def _chart_images(brief: Brief, width: int, height: int, scale: float, progress, offset: int = 0):  # type: ignore[no-untyped-def]
+    images = []
+    for i, section in enumerate(brief.sections):
+        images.append(
+            figure_png(_untitled(section.figure), width=width, height=height, scale=scale)
+        )
+        if progress:
+            progress(offset + i + 1, len(brief.sections))
+    return images
+
+
+def brief_pdf(brief: Brief, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """A4 landscape. Page 1: the title, the period and scope (once), who is covered, the
+    executive summary, each element against its target and the last period, what was left out
+    and the anonymity rule. Then the charts, four to a page, each under its headline in words."""
     from fpdf import FPDF
 
-    if not snapshots:
-        raise MentoringError("Choose at least one chart for the brief.")
-    images = []
-    for i, snap in enumerate(snapshots):
-        # Drawn at 760 px and scaled 3x so the labels stay readable at 124 mm wide.
-        images.append(figure_png(_untitled(snap.figure), width=760, height=426, scale=3))
-        if progress:
-            progress(i + 1, len(snapshots))
+    images = _chart_images(brief, 760, 426, 3, progress)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
+    pdf.set_margins(14, 12, 14)
     font = _pdf_font(pdf)
-    for page_start in range(0, len(snapshots), 4):
+
+    def text(value: str) -> str:
+        return _latin(value, font)
+
+    pdf.add_page()
+    pdf.set_text_color(*INK)
+    pdf.set_font(font, "B", 22)
+    pdf.set_xy(14, 14)
+    pdf.cell(0, 10, text(brief.title))
+    pdf.set_font(font, "", 10.5)
+    pdf.set_text_color(*MUTED)
+    pdf.set_xy(14, 25)
+    pdf.cell(0, 6, text(f"{brief.period}  ·  {brief.scope}"))
+    # who is covered: one row of figures
+    x = 14
+    for label, value in brief.facts:
+        pdf.set_xy(x, 34)
+        pdf.set_text_color(*INK)
+        pdf.set_font(font, "B", 18)
+        pdf.cell(60, 9, text(value))
+        pdf.set_xy(x, 43)
+        pdf.set_font(font, "", 8.5)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(60, 4, text(label))
+        x += 66
+    pdf.set_draw_color(*RULE)
+    pdf.line(14, 51, 283, 51)
+    pdf.set_xy(14, 54)
+    pdf.set_text_color(*INK)
+    pdf.set_font(font, "B", 12)
+    pdf.cell(0, 6, text("Summary"))
+    pdf.set_font(font, "", 9.5)
+    y = 61.0
+    for sentence in brief.summary:
+        pdf.set_xy(14, y)
+        pdf.multi_cell(269, 4.8, text(f"•  {sentence}"), align="L")
+        y = pdf.get_y() + 1.2
+    pdf.set_xy(14, y + 2)
+    pdf.set_font(font, "B", 12)
+    pdf.cell(0, 6, text("Where each element stands"))
+    y += 9
+    pdf.set_font(font, "B", 8)
+    pdf.set_fill_color(240, 240, 240)
+    pdf.set_xy(14, y)
+    for _column, header, width in STANDING_COLUMNS:
+        pdf.cell(width, 5.5, text(header), border="B", fill=True)
+    y += 5.5
+    pdf.set_font(font, "", 8)
+    for row in brief.standing.itertuples():
+        pdf.set_xy(14, y)
+        for column, _header, width in STANDING_COLUMNS:
+            value = str(getattr(row, column) or "")
+            if column == "against_target" and row.why_hidden:
+                value = f"not shown: {row.why_hidden}"
+            pdf.cell(width, 5, text(value[:80]))
+        y += 5
+    pdf.set_draw_color(*RULE)
+    pdf.line(14, y + 1, 283, y + 1)
+    pdf.set_text_color(*MUTED)
+    pdf.set_font(font, "", 7.5)
+    notes = [brief.left_out, brief.footnote] if brief.left_out else [brief.footnote]
+    pdf.set_xy(14, max(y + 3, 186))
+    pdf.multi_cell(269, 3.6, text("  ".join(notes)), align="L")
+
+    for page_start in range(0, len(brief.sections), 4):
         pdf.add_page()
-        pdf.set_font(font, "B", 16)
-        pdf.set_xy(12, 10)
-        pdf.cell(0, 8, _latin(title, font))
-        pdf.set_font(font, "", 9)
-        pdf.set_xy(12, 18)
-        first = snapshots[page_start]
-        pdf.cell(0, 5, _latin(f"Period: {first.period}.  Filters: {first.filters}.", font))
-        for slot, index in enumerate(range(page_start, min(page_start + 4, len(snapshots)))):
-            snap = snapshots[index]
-            # Each slot is 88 mm tall: headline (two lines at most), chart, n.
-            x = 12 + (slot % 2) * 140
-            y = 26 + (slot // 2) * 88
-            image_w = 124
-            image_h = image_w * 560 / 1000
+        pdf.set_text_color(*MUTED)
+        pdf.set_font(font, "", 8)
+        pdf.set_xy(14, 8)
+        pdf.cell(0, 4, text(f"{brief.title}  ·  page {pdf.page_no()}"))
+        for slot, index in enumerate(range(page_start, min(page_start + 4, len(brief.sections)))):
+            section = brief.sections[index]
+            x = 14 + (slot % 2) * 138
+            y = 15 + (slot // 2) * 95
+            image_w = 128
+            image_h = image_w * 426 / 760
+            pdf.set_text_color(*INK)
             pdf.set_xy(x, y)
-            pdf.set_font(font, "B", 9.5)
-            pdf.multi_cell(
-                image_w, 4.6, _latin(snap.headline, font), align="L", max_line_height=4.6
-            )
-            pdf.image(io.BytesIO(images[index]), x=x, y=y + 10, w=image_w, h=image_h)
-            pdf.set_xy(x, y + 10 + image_h)
+            pdf.set_font(font, "B", 10)
+            pdf.multi_cell(image_w, 4.6, text(section.headline), align="L", max_line_height=4.6)
+            pdf.image(io.BytesIO(images[index]), x=x, y=y + 14, w=image_w, h=image_h)
+            pdf.set_xy(x, y + 14 + image_h)
             pdf.set_font(font, "", 7.5)
-            pdf.cell(image_w, 4, _latin(f"n = {snap.n:,} observations", font))
-        pdf.set_xy(12, 201)
-        pdf.set_font(font, "", 7.5)
-        pdf.multi_cell(270, 3.6, _latin(first.footnote, font), align="L")
+            pdf.set_text_color(*MUTED)
+            pdf.cell(image_w, 4, text(f"{section.title}; n = {section.n:,} observations"))
     return bytes(pdf.output())
 
 
-def brief_pptx(
-    snapshots: list[Snapshot], title: str, progress: Callable[[int, int], None] | None = None
-) -> bytes:
-    """16:9 deck: a title slide, then one chart per slide titled with its headline sentence, with
-    period, filters, n and the anonymity rule in a footer."""
+def brief_pptx(brief: Brief, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """16:9 deck: a cover (title, then period and scope once), the summary with who is covered,
+    each element against its target and the last period, then one chart per slide titled with
+    its headline in words; what was left out and the anonymity rule on the summary slide."""
     from pptx import Presentation
+    from pptx.dml.color import RGBColor
     from pptx.util import Emu, Inches, Pt
 
-    if not snapshots:
-        raise MentoringError("Choose at least one chart for the brief.")
+    images = _chart_images(brief, 1200, 620, 2, progress)
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    cover = deck.slides.add_slide(deck.slide_layouts[0])
-    cover.shapes.title.text = title
-    cover.placeholders[1].text = f"{snapshots[0].period} · {snapshots[0].filters}"
-    for i, snap in enumerate(snapshots):
-        image = figure_png(_untitled(snap.figure), width=1200, height=620, scale=2)
-        slide = deck.slides.add_slide(deck.slide_layouts[5])
-        slide.shapes.title.text = snap.headline
-        for paragraph in slide.shapes.title.text_frame.paragraphs:
+    ink, muted = RGBColor(*INK), RGBColor(*MUTED)
+
+    def box(slide, left, top, width, height, lines, size=14, bold=False, colour=ink):  # type: ignore[no-untyped-def]
+        shape = slide.shapes.add_textbox(
+            Inches(left), Inches(top), Inches(width), Emu(Inches(height))
+        )
+        frame = shape.text_frame
+        frame.word_wrap = True
+        for i, line in enumerate(lines):
+            paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            paragraph.text = line
+            paragraph.space_after = Pt(6)
             for run in paragraph.runs:
-                run.font.size = Pt(26)
-        slide.shapes.title.left, slide.shapes.title.top = Inches(0.5), Inches(0.3)
-        slide.shapes.title.width, slide.shapes.title.height = Inches(12.3), Inches(1.2)
-        # 10.2 in wide at 1200:620 is 5.27 in tall: from 1.5 in it ends above the footer at 6.85 in.
+                run.font.size = Pt(size)
+                run.font.bold = bold
+                run.font.color.rgb = colour
+        return shape
+
+    blank = deck.slide_layouts[6]
+    cover = deck.slides.add_slide(blank)
+    box(cover, 0.8, 2.6, 11.7, 1.2, [brief.title], size=40, bold=True)
+    box(cover, 0.8, 3.9, 11.7, 0.8, [f"{brief.period}  ·  {brief.scope}"], size=18, colour=muted)
+
+    summary = deck.slides.add_slide(blank)
+    box(summary, 0.6, 0.35, 12, 0.7, ["Summary"], size=28, bold=True)
+    x = 0.6
+    for label, value in brief.facts:
+        box(summary, x, 1.1, 3.0, 0.5, [value], size=24, bold=True)
+        box(summary, x, 1.65, 3.0, 0.4, [label], size=11, colour=muted)
+        x += 3.1
+    box(summary, 0.6, 2.25, 12.1, 4.2, [f"•  {s}" for s in brief.summary], size=15)
+    notes = [brief.left_out, brief.footnote] if brief.left_out else [brief.footnote]
+    box(summary, 0.6, 6.55, 12.1, 0.8, ["  ".join(notes)], size=9, colour=muted)
+
+    standing = deck.slides.add_slide(blank)
+    box(standing, 0.6, 0.35, 12, 0.7, ["Where each element stands"], size=28, bold=True)
+    rows = len(brief.standing) + 1
+    table = standing.shapes.add_table(
+        rows, len(STANDING_COLUMNS), Inches(0.6), Inches(1.2), Inches(12.1), Inches(0.4 * rows)
+    ).table
+    total = sum(width for _c, _h, width in STANDING_COLUMNS)
+    for j, (_column, header, width) in enumerate(STANDING_COLUMNS):
+        table.columns[j].width = Emu(int(Inches(12.1) * width / total))
+        table.cell(0, j).text = header
+    for i, row in enumerate(brief.standing.itertuples(), start=1):
+        for j, (column, _header, _width) in enumerate(STANDING_COLUMNS):
+            value = str(getattr(row, column) or "")
+            if column == "against_target" and row.why_hidden:
+                value = f"not shown: {row.why_hidden}"
+            table.cell(i, j).text = value
+    for i in range(rows):
+        for j in range(len(STANDING_COLUMNS)):
+            for paragraph in table.cell(i, j).text_frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(11 if i else 12)
+
+    for section, image in zip(brief.sections, images, strict=True):
+        slide = deck.slides.add_slide(blank)
+        box(slide, 0.5, 0.3, 12.3, 1.1, [section.headline], size=22, bold=True)
+        # 10.2 in wide at 1200:620 is 5.27 in tall: from 1.5 in it ends above the footer.
         slide.shapes.add_picture(
             io.BytesIO(image), Inches((13.333 - 10.2) / 2), Inches(1.5), width=Inches(10.2)
         )
-        footer = slide.shapes.add_textbox(
-            Inches(0.5), Inches(6.85), Inches(12.3), Emu(Inches(0.55))
+        box(
+            slide,
+            0.5,
+            6.9,
+            12.3,
+            0.4,
+            [f"{section.title}; n = {section.n:,} observations"],
+            size=10,
+            colour=muted,
         )
-        footer.text_frame.word_wrap = True
-        footer.text_frame.text = (
-            f"{snap.period} · {snap.filters} · n = {snap.n:,} observations. {snap.footnote}"
-        )
-        for paragraph in footer.text_frame.paragraphs:
-            for run in paragraph.runs:
-                run.font.size = Pt(10)
-        if progress:
-            progress(i + 1, len(snapshots))
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()

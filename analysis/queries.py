@@ -345,6 +345,17 @@ def program_events(store: Store) -> pd.DataFrame:
     return store.query(load_sql("program_events"))
 
 
+def brief_facts(
+    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> dict[str, int]:
+    row = store.query(_with_sources("brief_facts"), _source_params(filters, settings)).iloc[0]
+    return {k: int(v) if pd.notna(v) else 0 for k, v in row.items()}
+
+
+def brief_invitations(store: Store, filters: Filters) -> pd.DataFrame:
+    return store.query(load_sql("brief_invitations"), {"start": filters.start, "end": filters.end})
+
+
 def element_targets(store: Store) -> pd.DataFrame:
     return store.query(load_sql("element_targets"))
 

@@ -381,12 +381,18 @@ def export_to_file(
 
     start, end = parse_period(period)
     filters = replace(Filters(start=start, end=end), **parse_segments(segments or []))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in ("pdf", "pptx"):
+        from analysis import brief
+
+        made = brief.build(store, filters, charts, settings=settings, include_names=include_names)
+        out.write_bytes(export.brief_pdf(made) if fmt == "pdf" else export.brief_pptx(made))
+        return out
     built = [build(name, store, filters, settings, include_names) for name in charts]
     if fmt in ("png", "svg", "html", "csv") and len(built) != 1:
         raise MentoringError(
             f"A {fmt} file holds one chart; give one --chart, or use pdf or pptx for several."
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "png":
         out.write_bytes(export.figure_png(built[0].figure))
     elif fmt == "svg":
@@ -395,35 +401,4 @@ def export_to_file(
         out.write_text(export.figure_html(built[0].figure, built[0].headline), encoding="utf-8")
     elif fmt == "csv":
         out.write_bytes(export.safe_csv(built[0].table))
-    else:
-        options = queries.filter_options(store)
-        data_range = (options["first_day"], options["last_day"])
-        snaps = [to_snapshot(chart, filters, settings, data_range) for chart in built]
-        title = "Mentoring program health"
-        data = export.brief_pdf(snaps, title) if fmt == "pdf" else export.brief_pptx(snaps, title)
-        out.write_bytes(data)
     return out
-
-
-def to_snapshot(
-    chart: Chart,
-    filters: Filters,
-    settings: Settings = DEFAULT_SETTINGS,
-    data_range: tuple[date | None, date | None] = (None, None),
-) -> object:
-    """What a brief or deck needs of a chart. `data_range` (first and last day with data) names
-    the period in dates when the filters leave it open."""
-    from analysis import export
-
-    start = filters.start or data_range[0]
-    end = filters.end or data_range[1]
-    period = f"{start or 'first data'} to {end or 'latest data'}"
-    return export.Snapshot(
-        name=chart.name,
-        figure=chart.figure,
-        headline=chart.headline,
-        period=period,
-        filters=filters.describe(),
-        n=chart.n,
-        footnote=footnote(settings),
-    )

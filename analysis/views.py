@@ -577,7 +577,7 @@ def previous_period(store: Store, filters: Filters) -> Comparison | None:
     before = replace(filters, start=before_start, end=before_end)
     label = f"{_month_words(start, end)} against {_month_words(before_start, before_end)}"
     if filters.start is None:
-        label = f"the latest {months} months ({label})"
+        label = f"the latest {months} months, {label}"
     return Comparison(now, before, label)
 
 

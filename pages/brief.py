@@ -1,9 +1,10 @@
-"""Leadership brief: pick charts; get a one-page PDF and a PowerPoint deck with a headline
-sentence, period, filters and n for each chart, and the anonymity rule in a footnote."""
+"""Leadership brief: a PDF and a PowerPoint deck a lead forwards as is. The scope once, an
+executive summary computed from the data, each element against its target and the last period,
+then the chosen charts with their headlines in words; charts with nothing to show left out."""
 
 import streamlit as st
 
-from analysis import export, snapshots
+from analysis import brief, export, snapshots
 from analysis.errors import MentoringError
 from pages import common
 
@@ -15,7 +16,7 @@ st.caption(f"Uses the filters in the sidebar: {filters.describe()}.")
 chosen = st.multiselect(
     "Charts",
     list(snapshots.CHARTS),
-    default=["element-overview", "trend-quarter", "segments-department", "perception-gap"],
+    default=list(brief.DEFAULT_CHARTS),
     format_func=lambda name: snapshots.CHARTS[name][0],
     key="brief-charts",
 )
@@ -33,27 +34,26 @@ if not export.browser_available():
         "Run scripts/install-browser.sh; CSV and HTML downloads on each page still work."
     )
 elif st.button("Build the brief", type="primary", disabled=not chosen):
-    bar = st.progress(0.0, text="Building charts...")
+    bar = st.progress(0.0, text="Reading the data...")
     try:
-        built = [common.chart(name, filters, include_names=names) for name in chosen]
-        snaps = [
-            snapshots.to_snapshot(chart, filters, data_range=common.data_range()) for chart in built
-        ]
-        total = 2 * len(snaps)
+        made = brief.build(common.store(), filters, chosen, title, include_names=bool(names))
+        total = 2 * max(1, len(made.sections))
 
         def step(offset: int):
             return lambda done, _n: bar.progress(
                 (offset + done) / total, text=f"Drawing chart {done} of {_n}"
             )
 
-        pdf = export.brief_pdf(snaps, title, progress=step(0))
-        pptx = export.brief_pptx(snaps, title, progress=step(len(snaps)))
+        pdf = export.brief_pdf(made, progress=step(0))
+        pptx = export.brief_pptx(made, progress=step(len(made.sections)))
         bar.progress(1.0, text="Done")
         st.session_state["brief"] = {
             "pdf": pdf,
             "pptx": pptx,
-            "headlines": [s.headline for s in snaps],
-            "what": (f"The leadership brief '{title}' ({', '.join(chosen)}; {filters.describe()})"),
+            "summary": made.summary,
+            "left_out": made.left_out,
+            "scope": f"{made.period} · {made.scope}",
+            "what": f"The leadership brief '{title}' ({', '.join(chosen)}; {filters.describe()})",
             "names": names,
         }
     except MentoringError as exc:
@@ -62,13 +62,17 @@ elif st.button("Build the brief", type="primary", disabled=not chosen):
 ready = st.session_state.get("brief")
 if ready:
     st.subheader("Ready")
-    for line in ready["headlines"]:
+    st.caption(ready["scope"])
+    st.markdown("**Summary, as it opens the brief**")
+    for line in ready["summary"]:
         st.text(f"- {line}")
+    if ready["left_out"]:
+        st.info(ready["left_out"])
     slug = export.slugify(title)
     cols = st.columns(2)
     common.download_button(
         cols[0],
-        "One-page PDF",
+        "PDF brief",
         lambda: ready["pdf"],
         f"{slug}.pdf",
         "application/pdf",

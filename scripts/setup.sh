@@ -27,3 +27,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 bash scripts/install-browser.sh || echo "Continuing without Chromium: PNG, SVG, PDF and PowerPoint exports will say so." >&2
+if [ "${1:-}" = "test" ]; then
+  bash scripts/install-office.sh || echo "Continuing without LibreOffice: the slide-rendering test will be skipped." >&2
+fi

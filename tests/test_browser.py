@@ -197,7 +197,7 @@ def test_brief_builds_a_pdf_and_a_deck_the_user_can_download(dashboard: str, bro
         timeout=120_000
     )
     page.get_by_role("button", name="Build the brief").click()
-    pdf_button = page.get_by_role("button", name="One-page PDF")
+    pdf_button = page.get_by_role("button", name="PDF brief")
     expect(pdf_button).to_be_visible(timeout=180_000)
     with page.expect_download() as info:
         pdf_button.click()

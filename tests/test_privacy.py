@@ -197,8 +197,10 @@ def test_an_export_of_a_hidden_view_carries_no_numbers(sample_db: Path, tmp_path
         segments=["department=Engineering", "location=Singapore"],
     )
     table = pd.read_csv(out, encoding="utf-8-sig")
-    numbers = [c for c in table.columns if c not in ("label", "source_label", "reason")]
+    words = ["label", "source_label", "reason", "vs_target", "change", "compared"]
+    numbers = [c for c in table.columns if c not in words]
     assert table[numbers].isna().all().all()
+    assert set(table["vs_target"]) == {"no target"} and set(table["change"]) == {"not shown"}
     assert table["reason"].str.contains("would change this view").all()
 
 
