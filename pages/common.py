@@ -25,6 +25,7 @@ from analysis.errors import MentoringError
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, Settings
 from analysis.queries import Filters
 from analysis.store import Store, resolve_db_path
+from pages import theme
 
 SOURCE_LABELS = {
     "both": "Surveys and sessions",
@@ -61,6 +62,7 @@ def run_app() -> None:
     st.set_page_config(
         page_title="Mentoring Program Health", page_icon=":material/diversity_3:", layout="wide"
     )
+    theme.apply()
     actor = _admitted_actor()
     _frame.actor = actor
     navigation = st.navigation(

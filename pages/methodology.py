@@ -259,6 +259,7 @@ st.code(
     "Her manager checks every slide she makes. I left the approach to her; I would like to "
     "debrief more, but we never looked back at what went wrong.",
     language=None,
+    wrap_lines=True,
 )
 st.markdown(
     """
