@@ -28,7 +28,8 @@ def presets(first: date, last: date) -> dict[str, Period]:
     - Last 12 months: the twelve calendar months up to and including `last`'s month;
     - All data: `first` to `last`.
 
-    A name whose period holds no day of data is left out."""
+    A name whose period holds no day of data is left out, and so is one whose whole months a
+    broader name (later in the list) covers alike: a pulse of one quarter offers "All data" only."""
     quarter = date(last.year, 3 * ((last.month - 1) // 3) + 1, 1)
     quarter_end = month_end(_months_before(quarter, -2))
     if last < quarter_end:
@@ -39,11 +40,16 @@ def presets(first: date, last: date) -> dict[str, Period]:
         "Last 12 months": (_months_before(last, 11), last),
         "All data": (first, last),
     }
-    found = {}
+    found: dict[str, Period] = {}
     for name, (start, end) in wanted.items():
         start, end = max(start, first), min(end, last)
-        if start <= end:
-            found[name] = (start, end)
+        if start > end:
+            continue
+        for narrower in [
+            n for n, period in found.items() if matching(period, {name: (start, end)})
+        ]:
+            del found[narrower]
+        found[name] = (start, end)
     return found
 
 
