@@ -255,12 +255,13 @@ def segment_messages(table: pd.DataFrame, label: str, filtered: tuple[str, ...] 
     why = (
         reasons[0] if len(reasons) == 1 else "too few people, or a small group could be worked out"
     )
-    messages = []
-    if filtered and len(groups) == 1:
-        messages.append(
+    if len(groups) == 1:
+        messages = [
             f"Only {groups[0]} is in view: the {label} filter leaves out every other {label}, "
             f"so there is nothing to compare it with. Clear that filter to compare {label}s."
-        )
+            if filtered
+            else f"Only {groups[0]} is in view: the data holds no other {label} to compare it with."
+        ]
         if hidden:
             messages.append(f"{groups[0]} is hidden to protect anonymity ({why}).")
         return messages

@@ -249,6 +249,14 @@ def test_a_group_the_users_own_filter_left_alone_is_outside_the_filter_not_hidde
     assert not any("hidden" in line for line in said)
 
 
+def test_a_single_group_in_the_data_has_nothing_to_be_compared_with():
+    cells = _cells([("2026 Spring", 62.0, "")]).rename(columns={"department": "cohort"})
+    said = readiness.segment_messages(cells, "cohort")
+    assert said == [
+        "Only 2026 Spring is in view: the data holds no other cohort to compare it with."
+    ]
+
+
 def test_hidden_groups_keep_the_privacy_rules_reason():
     reason = "fewer than 5 mentors are in this view"
     every = _cells([("Finance", None, reason), ("Sales", None, reason)])
