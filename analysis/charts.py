@@ -235,12 +235,14 @@ def rate_distribution(rates: pd.DataFrame) -> go.Figure:
                 f"({len(part)} mentors)<extra></extra>",
             )
         )
-    widest = max(spreads, key=lambda e: spreads[e])
     fig.update_yaxes(range=[-3, 103], ticksuffix="%", title="Mentor's rate (partially pooled)")
     fig.update_layout(showlegend=False)
+    # No test compares spreads between elements, so the title ranks none of them.
+    narrow, wide = min(spreads.values()), max(spreads.values())
+    span = f"{narrow:.0f}" if round(narrow) == round(wide) else f"{narrow:.0f} to {wide:.0f}"
     title = (
-        f"Mentors differ most on {_label(widest).lower()}: the middle half ranges over "
-        f"{spreads[widest]:.0f} points ({rates['mentor_id'].nunique()} mentors)"
+        f"The middle half of mentors spans {span} points, element by element "
+        f"({rates['mentor_id'].nunique()} mentors)"
     )
     return _finish(fig, title, height=460)
 
@@ -748,13 +750,18 @@ def segment_headline(cells: pd.DataFrame, segment: str) -> str:
     """The widest difference between two groups, claimed only when their intervals do not
     overlap."""
     visible = cells[~cells["suppressed"].astype(bool)].dropna(subset=["frequency_pct"])
+    in_view = cells["segment_value"].unique()
     if visible.empty:
+        if len(in_view) == 1:
+            return f"{in_view[0]} is hidden to protect anonymity"
         return f"Every {segment} is too small to show on its own"
     groups = visible["segment_value"].unique()
     if len(groups) == 1:
+        if len(in_view) == 1:  # nothing hidden: the filters (or the data) hold no other group
+            return f"Only {groups[0]} is in view, so there is no other {segment} to compare it with"
         return (
             f"Only {groups[0]} is large enough to show; every other {segment} in view is hidden "
-            "(fewer than the anonymity minimum)"
+            "to protect anonymity"
         )
     best: tuple[float, pd.Series, pd.Series] | None = None
     for _, part in visible.groupby("element"):
@@ -854,3 +861,32 @@ def pair_silence(pairs_at_risk: pd.DataFrame, all_pairs: int, threshold: int) ->
         f"{len(pairs_at_risk)} of {all_pairs} pairs have gone {threshold}+ days without a session"
     )
     return _finish(fig, title, height=380)
+
+
+def mentor_scorecard_tested(
+    mentor: pd.DataFrame,
+    population: pd.DataFrame,
+    name: str,
+    flagged: pd.DataFrame,
+    compared: bool,
+) -> go.Figure:
+    """The scorecard titled by the coaching list's tests (like for like, every mentor's
+    comparisons corrected together) rather than by this mentor's own intervals, so the Mentors
+    page never headlines a gap chance could produce. `flagged`: this mentor's rows of the coaching
+    list; `compared`: whether any of their figures could be tested at all."""
+    fig = mentor_scorecard(mentor, population, name)
+    if not fig.data:
+        return fig
+    if len(flagged):
+        worst = flagged.sort_values("q_value").iloc[0]
+        title = (
+            f"{name}: {_label(worst['element']).lower()} in "
+            f"{SOURCE_LABELS[worst['source_kind']].lower()} is below other mentors beyond chance "
+            f"({worst['rate_pct']:.0f}% [{worst['low_pct']:.0f}-{worst['high_pct']:.0f}] vs "
+            f"{worst['benchmark_pct']:.0f}%, q = {worst['q_value']:.3f})"
+        )
+    elif compared:
+        title = f"{name}: no element is below other mentors beyond what chance produces"
+    else:
+        title = f"{name}: too few observations to compare with other mentors yet"
+    return _finish(fig, title, height=440)

@@ -333,6 +333,16 @@ def mentor_directory(store: Store, filters: Filters) -> pd.DataFrame:
     return store.query(_with_chosen("mentor_directory"), filters.segment_params())
 
 
+def mentors_in_view(store: Store, filters: Filters) -> pd.DataFrame:
+    """mentor_id, display_name and email of each mentor inside the segment filters, by name."""
+    return store.query(_with_chosen("mentors_in_view"), filters.segment_params())
+
+
+def answer_labels(store: Store) -> pd.DataFrame:
+    """Per scale question mapped to an element: each answer given, its score and how often."""
+    return store.query(load_sql("answer_labels"))
+
+
 def survey_response_rates(store: Store) -> pd.DataFrame:
     return store.query(load_sql("survey_response_rates"))
 

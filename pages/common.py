@@ -18,16 +18,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis import access, audit, export, snapshots, views
+from analysis import access, audit, export, periods, readiness, snapshots, views
 from analysis.access import ADMIN, VIEWER, Actor
 from analysis.bootstrap import build_sample_database, is_sample
 from analysis.errors import MentoringError
-from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, Settings
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, SOURCE_LABELS, Settings
 from analysis.queries import Filters
 from analysis.store import Store, resolve_db_path
 from pages import theme
 
-SOURCE_LABELS = {
+EVIDENCE_CHOICES = {
     "both": "Surveys and sessions",
     "surveys": "Surveys only",
     "sessions": "Sessions only",
@@ -366,6 +366,48 @@ def data_range() -> tuple[date | None, date | None]:
     return options["first_day"], options["last_day"]
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def _cached_mentor_readiness(
+    db: str, version: int, filters: Filters, settings: Settings
+) -> readiness.MentorReadiness:
+    return readiness.mentors(Store(db), filters, settings)
+
+
+def mentor_readiness(
+    filters: Filters, settings: Settings = DEFAULT_SETTINGS
+) -> readiness.MentorReadiness:
+    """Which mentors in view the Mentors page can say something about, cached until the data
+    changes."""
+    db = store()
+    return _cached_mentor_readiness(str(db.path), db.data_version(), filters, settings)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _cached_favourable(db: str, version: int, settings: Settings) -> readiness.FavourableWording:
+    return readiness.favourable(Store(db), settings)
+
+
+def favourable(settings: Settings = DEFAULT_SETTINGS) -> readiness.FavourableWording:
+    """The answers counted as favourable, in the loaded surveys' own labels."""
+    db = store()
+    return _cached_favourable(str(db.path), db.data_version(), settings)
+
+
+def footnote() -> str:
+    """What every chart's numbers rest on, in the user's terms."""
+    return (
+        f"Groups behind fewer than {DEFAULT_SETTINGS.anonymity_min} people are not shown, nor "
+        f"cells that would let them be worked out. {favourable().sentence()}"
+    )
+
+
+def cannot_answer(messages: list[str]) -> None:
+    """Say, up front, why the data in view cannot answer this page's question: one plain sentence
+    per cause, the real cause first."""
+    for message in messages:
+        st.info(message, icon=":material/info:")
+
+
 def sample_banner() -> None:
     if is_sample(store()):
         st.info(
@@ -393,6 +435,7 @@ def sidebar_filters() -> None:
                 key="period",
                 bind="query-params",
             )
+            _period_presets(first, last)
         st.multiselect(
             "Department",
             options["departments"],
@@ -416,12 +459,82 @@ def sidebar_filters() -> None:
         )
         st.radio(
             "Evidence from",
-            list(SOURCE_LABELS),
-            format_func=SOURCE_LABELS.get,
+            list(EVIDENCE_CHOICES),
+            format_func=EVIDENCE_CHOICES.get,
             key="source",
             bind="query-params",
         )
         st.caption(f"Groups of fewer than {DEFAULT_SETTINGS.anonymity_min} people are never shown.")
+        _copy_link(key="copy-link")
+        st.caption("The link opens this page with these filters (and the chosen mentor).")
+
+
+def _period_presets(first: date, last: date) -> None:
+    """Quick periods under the period filter. A choice sets the period (which the URL keeps), and
+    the highlighted choice always names the period in force, so a link shows it too."""
+    named = periods.presets(first, last)
+    period = tuple(st.session_state.get("period") or ())
+    kept = st.session_state.get("period-preset")
+    if kept not in named or periods.matching(period, {kept: named[kept]}) is None:
+        st.session_state["period-preset"] = periods.matching(period, named)
+
+    def apply() -> None:
+        chosen = st.session_state.get("period-preset")
+        if chosen in named:
+            st.session_state["period"] = named[chosen]
+
+    st.pills(
+        "Quick periods",
+        list(named),
+        key="period-preset",
+        on_change=apply,
+        label_visibility="collapsed",
+    )
+    st.caption(f"Counted back from the latest data ({last:%d %b %Y}), not from today.")
+
+
+# Copies the address bar (page, filters and chosen mentor are all in it). The clipboard API needs
+# a secure origin (https or this computer); elsewhere the link is shown, selected, to copy by hand.
+_copy_link = st.components.v2.component(
+    "mentoring_copy_link",
+    html=(
+        '<button type="button" class="copy-link">Copy link to this view</button>'
+        '<p class="copied" role="status" aria-live="polite"></p>'
+        '<input class="by-hand" type="text" readonly hidden aria-label="Link to this view">'
+    ),
+    css="""
+.copy-link {
+  font: inherit; font-size: 0.95rem; padding: 0.35rem 0.75rem; cursor: pointer;
+  color: var(--st-text-color, #31333f); background: var(--st-background-color, #ffffff);
+  border: 1px solid var(--st-border-color, #d5dae5); border-radius: 0.5rem;
+}
+.copy-link:hover, .copy-link:focus-visible { border-color: var(--st-primary-color, #ff4b4b); }
+.copied { font-size: 0.875rem; margin: 0.35rem 0 0; color: var(--st-text-color, #31333f); }
+.by-hand { width: 100%; font: inherit; font-size: 0.8rem; }
+""",
+    js="""
+export default function ({ parentElement }) {
+  const button = parentElement.querySelector(".copy-link");
+  const said = parentElement.querySelector(".copied");
+  const byHand = parentElement.querySelector(".by-hand");
+  button.onclick = async () => {
+    const link = window.location.href;
+    byHand.hidden = true;
+    try {
+      await navigator.clipboard.writeText(link);
+      said.textContent = "Link copied: paste it into an email or a chat.";
+    } catch (error) {
+      byHand.value = link;
+      byHand.hidden = false;
+      byHand.select();
+      said.textContent = document.execCommand("copy")
+        ? "Link copied: paste it into an email or a chat."
+        : "Your browser did not allow copying: copy the link below (Ctrl+C or Cmd+C).";
+    }
+  };
+}
+""",
+)
 
 
 def current_filters() -> Filters:
@@ -486,8 +599,8 @@ def chart_block(
         selection_mode="points",
     )
     with st.expander("Numbers behind this chart, and downloads"):
-        st.dataframe(built.table, hide_index=True)
-        st.caption(f"{filters.describe()}. n = {built.n:,} observations. {snapshots.footnote()}")
+        table(built.table)
+        st.caption(f"{filters.describe()}. n = {built.n:,} observations. {footnote()}")
         slug = export.slugify(built.name)
         what = f"The chart '{built.title}' ({filters.describe()})"
         names = "mentor_name" in built.table.columns  # a chart built with names has them here
@@ -535,6 +648,106 @@ def chart_block(
             )
         else:
             cols[2].caption("PNG and SVG need Chromium on the server (scripts/install-browser.sh).")
+
+
+# Every column a table of the dashboard may show, in words (the CSV downloads keep the names).
+COLUMN_LABELS: dict[str, str] = {
+    "label": "Element",
+    "element": "Element",
+    "source_label": "From",
+    "source_kind": "From",
+    "source": "From",
+    "pct": "Share (%)",
+    "frequency_pct": "Shows up in (%)",
+    "coverage_pct": "Coverage (%)",
+    "ci_low": "95% low",
+    "ci_high": "95% high",
+    "rate_pct": "Mentor's rate (%)",
+    "raw_pct": "Raw rate (%)",
+    "low_pct": "95% low",
+    "high_pct": "95% high",
+    "shown_count": "Shown in",
+    "observation_count": "Observations",
+    "mentors": "Mentors",
+    "mentor_count": "Mentors",
+    "concern_count": "Concerns",
+    "reason": "Hidden because",
+    "mentor": "Mentor",
+    "mentor_name": "Mentor",
+    **ELEMENT_LABELS,
+    "label_a": "Element",
+    "label_b": "Appears with",
+    "both_count": "Texts with both",
+    "a_count": "Texts with the first",
+    "b_count": "Texts with the second",
+    "text_count": "Texts read",
+    "lift": "Lift",
+    "gap_pts": "Gap (points)",
+    "pairs": "Mentor-waves",
+    "period_start": "Period from",
+    "change_pts": "Change (points)",
+    "change_low": "Change, 95% low",
+    "change_high": "Change, 95% high",
+    "p_value": "p",
+    "q_value": "q (corrected)",
+    "verdict": "Verdict",
+    "wave": "Survey wave",
+    "effect_pts": "Effect (points)",
+    "p": "p",
+    "q": "q (corrected)",
+    "treated_mentors": "Treated mentors",
+    "control_mentors": "Other mentors",
+    "department": "Department",
+    "cohort": "Cohort",
+    "location": "Location",
+    "started_on": "Pair started",
+    "session_count": "Sessions",
+    "first_session_on": "First session",
+    "last_session_on": "Last session",
+    "sessions_in_window": "Sessions, last 90 days",
+    "days_since_last_session": "Days since the last session",
+    "file_name": "File",
+    "response_count": "Responses",
+    "invited_count": "People invited",
+    "response_rate_pct": "Response rate (%)",
+    "batch_id": "Load",
+    "kind": "What",
+    "format_label": "Format",
+    "rows_read": "Rows read",
+    "rows_loaded": "Rows loaded",
+    "rows_rejected": "Rows set aside",
+    "duplicates_skipped": "Rows already loaded (skipped)",
+    "loaded_at": "Loaded (UTC)",
+    "row_number": "Row",
+    "column_name": "Column",
+    "column": "Column",
+    "raw_value": "Value in the file",
+}
+# Codes kept for the CSV that a person reads better as their labels.
+_VALUE_LABELS = {"element": ELEMENT_LABELS, "source_kind": SOURCE_LABELS}
+# Codes shown beside their own label columns: hidden on screen.
+_HIDDEN_BESIDE = {"element_a": "label_a", "element_b": "label_b"}
+
+
+def column_label(column: str) -> str:
+    return COLUMN_LABELS.get(column) or column.replace("_", " ").capitalize()
+
+
+def table(frame: pd.DataFrame, **config: Any) -> None:
+    """A table with every column named in words and codes shown as their labels; `config`
+    overrides a column's st.column_config."""
+    shown = frame.assign(
+        **{
+            column: frame[column].map(lambda v, labels=labels: labels.get(v, v))
+            for column, labels in _VALUE_LABELS.items()
+            if column in frame.columns
+        }
+    )
+    column_config: dict[str, Any] = {
+        column: None if _HIDDEN_BESIDE.get(column) in frame.columns else column_label(column)
+        for column in frame.columns
+    }
+    st.dataframe(shown, hide_index=True, column_config=column_config | config)
 
 
 def download_button(

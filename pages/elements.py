@@ -3,6 +3,7 @@ appear together, and mentees' view against mentors' self-assessment."""
 
 import streamlit as st
 
+from analysis import readiness
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, SOURCE_LABELS
 from pages import common
 
@@ -12,8 +13,9 @@ st.title("The four elements")
 filters = common.current_filters()
 
 overview = common.chart("element-overview", filters)
-if overview.table["observation_count"].fillna(0).sum() == 0:
-    st.warning("No observations match these filters. Widen the period or clear a filter.")
+said = readiness.element_messages(overview.table, filters.describe())
+if said:
+    common.cannot_answer(said)
     st.stop()
 st.markdown(
     "Each source is reported as itself: mentees' ratings (the share of answers that are "
@@ -62,21 +64,27 @@ if len(sensitivity):
     )
 
 st.subheader("How mentors differ")
-st.caption(
-    "Each mentor's rate, partially pooled (a mentor with few observations is pulled towards the "
-    "programme's rate, so chance does not make anyone look extreme); the box is the middle half of "
-    "mentors, the whiskers 90% of them."
-)
-common.chart_block(common.chart("rate-distribution", filters), filters, "distribution")
+spread = common.mentor_readiness(filters).spread_message(filters.trend_source())
+if spread:
+    common.cannot_answer([spread])  # the spread and the mentor-by-element chart alike
+else:
+    st.caption(
+        "Each mentor's rate, partially pooled (a mentor with few observations is pulled towards "
+        "the programme's rate, so chance does not make anyone look extreme); the box is the "
+        "middle half of mentors, the whiskers 90% of them."
+    )
+    common.chart_block(common.chart("rate-distribution", filters), filters, "distribution")
 
-st.subheader("Mentor by element")
-names = common.current_actor().is_admin and st.toggle(
-    "Show mentor names",
-    value=False,
-    key="elements-names",
-    help="For program admins. Off by default so the page can be shown on a screen.",
-)
-common.chart_block(common.chart("mentor-heatmap", filters, include_names=names), filters, "heatmap")
+    st.subheader("Mentor by element")
+    names = common.current_actor().is_admin and st.toggle(
+        "Show mentor names",
+        value=False,
+        key="elements-names",
+        help="For program admins. Off by default so the page can be shown on a screen.",
+    )
+    common.chart_block(
+        common.chart("mentor-heatmap", filters, include_names=names), filters, "heatmap"
+    )
 
 st.subheader("Which elements appear together")
 st.caption(
@@ -87,7 +95,7 @@ common.chart_block(common.chart("cooccurrence", filters), filters, "cooccurrence
 st.subheader("Perception gap: mentors' self-assessment vs their mentees' view")
 st.caption(
     "Survey answers only, paired: each mentor's own answers against their own mentees' answers in "
-    "the same survey round, each side favourable by its own scale (Agree or Strongly agree; Often "
-    "or Always). A positive gap means mentors rate themselves higher than their mentees do."
+    f"the same survey round, each side favourable by its own scale ({common.favourable().short()})."
+    " A positive gap means mentors rate themselves higher than their mentees do."
 )
 common.chart_block(common.chart("perception-gap", filters), filters, "gap")

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from analysis import readiness
 from analysis.model import DEFAULT_SETTINGS
 from pages import common
 
@@ -37,67 +38,60 @@ if health.as_of is None:
 
 numbers = health.numbers
 st.caption(f"As of {health.as_of:%d %b %Y}, the latest day with data.")
-cols = st.columns(5)
-cols[0].metric(
-    "Active pairs",
-    f"{numbers['active_pair_count']} of {numbers['pair_count']}",
-    help=f"A session in the last {s.active_pair_days} days.",
-)
-cols[1].metric(
-    "Sessions per pair per month",
-    numbers["sessions_per_pair_per_month"] or "n/a",
-    help="Sessions in the last 90 days / pairs / 3.",
-)
-cols[2].metric("Median days between sessions", numbers["median_days_between_sessions"] or "n/a")
-cols[3].metric(
-    "Pairs at risk", numbers["at_risk_pair_count"], help=f"No session for {s.at_risk_days}+ days."
-)
-cols[4].metric(
-    "Mentors with no sessions",
-    f"{numbers['mentors_without_sessions']} of {numbers['mentor_count']}",
-)
-
-st.subheader("Pairs at risk")
-names = common.current_actor().is_admin and st.toggle(
-    "Show mentor names",
-    value=False,
-    key="health-names",
-    help="For program admins. Off by default so the page can be shown on a screen.",
-)
-built = common.chart("pairs-at-risk", filters, include_names=names, settings=s)
-common.chart_block(built, filters, "at-risk")
-if len(health.at_risk):
-    table = health.at_risk[
-        ["mentor_name", "last_session_on", "days_since_last_session", "session_count"]
-    ]
-    st.dataframe(
-        table if names else table.drop(columns=["mentor_name"]),
-        hide_index=True,
-        column_config={
-            "mentor_name": "Mentor",
-            "last_session_on": "Last session",
-            "days_since_last_session": "Days since",
-            "session_count": "Sessions",
-        },
+said = readiness.health_messages(numbers)
+common.cannot_answer(said)
+if not said:
+    cols = st.columns(5)
+    cols[0].metric(
+        "Active pairs",
+        f"{numbers['active_pair_count']} of {numbers['pair_count']}",
+        help=f"A session in the last {s.active_pair_days} days.",
+    )
+    cols[1].metric(
+        "Sessions per pair per month",
+        numbers["sessions_per_pair_per_month"] or "n/a",
+        help="Sessions in the last 90 days / pairs / 3.",
+    )
+    cols[2].metric("Median days between sessions", numbers["median_days_between_sessions"] or "n/a")
+    cols[3].metric(
+        "Pairs at risk",
+        numbers["at_risk_pair_count"],
+        help=f"No session for {s.at_risk_days}+ days.",
+    )
+    cols[4].metric(
+        "Mentors with no sessions",
+        f"{numbers['mentors_without_sessions']} of {numbers['mentor_count']}",
     )
 
-st.subheader("Mentors with no sessions at all")
-if health.mentors_without_sessions.empty:
-    st.write("Every mentor has logged at least one session.")
-else:
-    table = health.mentors_without_sessions[["mentor_name", "department", "cohort", "location"]]
-    st.dataframe(table if names else table.drop(columns=["mentor_name"]), hide_index=True)
+    st.subheader("Pairs at risk")
+    names = common.current_actor().is_admin and st.toggle(
+        "Show mentor names",
+        value=False,
+        key="health-names",
+        help="For program admins. Off by default so the page can be shown on a screen.",
+    )
+    built = common.chart("pairs-at-risk", filters, include_names=names, settings=s)
+    common.chart_block(built, filters, "at-risk")
+    if len(health.at_risk):
+        table = health.at_risk[
+            ["mentor_name", "last_session_on", "days_since_last_session", "session_count"]
+        ]
+        common.table(table if names else table.drop(columns=["mentor_name"]))
+
+    st.subheader("Mentors with no sessions at all")
+    if health.mentors_without_sessions.empty:
+        st.write("Every mentor has logged at least one session.")
+    else:
+        table = health.mentors_without_sessions[["mentor_name", "department", "cohort", "location"]]
+        common.table(table if names else table.drop(columns=["mentor_name"]))
 
 st.subheader("Survey response rates")
 if health.response_rates.empty:
     st.write("Give the number of people invited when you upload a survey to see its response rate.")
 else:
-    st.dataframe(
+    common.table(
         health.response_rates[
             ["wave", "file_name", "response_count", "invited_count", "response_rate_pct"]
         ],
-        hide_index=True,
-        column_config={
-            "response_rate_pct": st.column_config.NumberColumn("Response rate", format="%.1f%%")
-        },
+        response_rate_pct=st.column_config.NumberColumn("Response rate", format="%.1f%%"),
     )

@@ -39,6 +39,8 @@ are shown against mentees' ratings as the **perception gap**.
 """
 )
 
+st.markdown(f"**In the surveys loaded now**: {common.favourable().sentence()}")
+
 st.header("Which questions count, and negatively worded ones")
 st.markdown(
     """

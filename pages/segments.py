@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from analysis import queries
+from analysis import queries, readiness
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS
 from pages import common
 
@@ -29,6 +29,9 @@ label = queries.segment_label(segment)
 shown_groups = sorted(
     str(v) for v in built.table.loc[built.table["frequency_pct"].notna(), label].unique()
 )
+if built.figure.data:  # an empty chart says why itself
+    narrowed_by = getattr(filters, FILTER_FIELD[segment]) if segment in FILTER_FIELD else ()
+    common.cannot_answer(readiness.segment_messages(built.table, label, narrowed_by))
 common.chart_block(built, filters, "segments")
 k = DEFAULT_SETTINGS.anonymity_min
 st.caption(
@@ -39,15 +42,14 @@ st.caption(
     "that survey's answers and comments."
 )
 
-if segment in FILTER_FIELD and built.figure.data:
+# With every group hidden there is no cell to open (the message above says why).
+if segment in FILTER_FIELD and built.figure.data and shown_groups:
     st.subheader("The evidence behind a cell")
     if not common.current_actor().is_admin:
         st.write(
             "The notes, comments and answers behind each cell are shown to the dashboard's "
             "admins only: they are what mentees and mentors wrote."
         )
-    elif not shown_groups:
-        st.write(f"Every {label} is hidden, so there is no evidence to show for any of them.")
     else:
         st.caption(
             f"Choose a {label} and an element: the notes, comments and answers behind that cell."

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import charts
+from analysis import charts, readiness
 from analysis.errors import MentoringError
 from analysis.ingest.upkeep import add_program_event
 from analysis.model import ELEMENT_LABELS, ELEMENTS, SOURCE_LABELS, Treated
@@ -32,7 +32,10 @@ if filters.source == "both":
         "Over time this follows the session notes: survey answers arrive only in survey months, "
         "so they are compared wave by wave below."
     )
-common.chart_block(built, filters, "trend")
+said = readiness.trend_messages(common.view("trend", filters, grain), grain, filters.trend_source())
+common.cannot_answer(said)
+if built.figure.data or not said:  # an empty chart would only repeat the sentence above
+    common.chart_block(built, filters, "trend")
 
 tested = built.table.dropna(subset=["p_value"]) if len(built.table) else built.table
 if len(tested):
@@ -77,7 +80,12 @@ if len(tested):
     )
 
 st.subheader("By survey wave")
-common.chart_block(common.chart("wave-comparison", filters), filters, "waves")
+st.caption(f"Mentees' ratings, wave by wave. {common.favourable().sentence()}")
+waves = common.chart("wave-comparison", filters)
+said = readiness.wave_messages(waves.table)
+common.cannot_answer(said)
+if waves.figure.data or not said:
+    common.chart_block(waves, filters, "waves")
 
 st.header("Did a programme event make a difference?")
 st.markdown(

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analysis import audit, export
 from analysis.access import ADMIN
-from analysis.bootstrap import is_sample
+from analysis.bootstrap import is_sample, remove_sample, sample_loads
 from analysis.errors import MentoringError
 from analysis.ingest import load, upkeep, worker
 from analysis.ingest import mapping as mappings
@@ -229,7 +229,7 @@ def _show_report(report, upload, key: str) -> None:
         st.markdown(
             f"**{count} {'row' if count == 1 else 'rows'} set aside**, with the reason for each:"
         )
-        st.dataframe(report.rejected, hide_index=True)
+        common.table(report.rejected)
         common.download_button(
             st,
             "Download the set-aside rows (CSV)",
@@ -366,40 +366,74 @@ if len(others):
         )
 
 st.header("History")
+said = st.session_state.pop("upload-said", None)
+if said:
+    st.success(said, icon=":material/check_circle:")
+refused = st.session_state.pop("upload-refused", None)
+if refused:
+    st.error(refused, icon=":material/error:")
 history = common.view("history", common.current_filters())
+
+
+def _undo(batch_id: int, what: str) -> None:
+    """Undo a load (a button's callback, so the page that follows already shows the result)."""
+    try:
+        removed = upkeep.remove_batch(store, batch_id, actor=actor)
+        st.session_state["upload-said"] = f"Removed {what}: {upkeep.removed_in_words(removed)}."
+    except MentoringError as exc:
+        st.session_state["upload-refused"] = str(exc)
+    st.session_state["remove-confirm"] = False
+
+
+def _remove_sample() -> None:
+    try:
+        st.session_state["upload-said"] = remove_sample(store, actor=actor).sentence()
+    except MentoringError as exc:
+        st.session_state["upload-refused"] = str(exc)
+    st.session_state["remove-sample-confirm"] = False
+
+
+def _load_name(row: pd.Series) -> str:
+    """ "load 7, july.csv (session log, loaded 26 Nov 2026 at 09:14 UTC)"."""
+    return (
+        f"load {row['batch_id']}, {row['file_name']} ({KINDS.get(row['kind'], row['kind']).lower()}"
+        f", loaded {pd.Timestamp(row['loaded_at']):%d %b %Y at %H:%M} UTC)"
+    )
+
+
 if history.empty:
     st.write("Nothing has been loaded yet.")
 else:
-    st.dataframe(
-        history,
-        hide_index=True,
-        column_config={
-            "loaded_at": st.column_config.DatetimeColumn("Loaded (UTC)", format="D MMM YYYY, HH:mm")
-        },
+    common.table(
+        history.assign(kind=history["kind"].map(KINDS).fillna(history["kind"])),
+        loaded_at=st.column_config.DatetimeColumn("Loaded (UTC)", format="D MMM YYYY, HH:mm"),
     )
+    loads = {int(row["batch_id"]): row for _, row in history.iterrows()}
+    newest_first = sorted(loads, reverse=True)
     left, right = st.columns([2, 1])
     batch = left.selectbox(
         "Undo a load",
-        history["batch_id"].tolist(),
+        newest_first,
+        index=0,
         key="remove-batch",
-        format_func=lambda b: f"{b}: {history.set_index('batch_id').at[b, 'file_name']}",
+        format_func=lambda b: (
+            f"Load {b}{' (the latest)' if b == newest_first[0] else ''}: "
+            f"{loads[b]['file_name']}, {pd.Timestamp(loads[b]['loaded_at']):%d %b %Y %H:%M} UTC"
+        ),
     )
     confirm = right.checkbox("Yes, remove everything this load added", key="remove-confirm")
-    if right.button("Remove", disabled=not confirm, key="remove-go"):
-        try:
-            removed = upkeep.remove_batch(store, int(batch), actor=actor)
-            st.success(
-                f"Removed load {batch}: "
-                + ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in removed.items() if n)
-            )
-            st.rerun()
-        except MentoringError as exc:
-            common.show_error(exc)
+    right.button(
+        "Remove",
+        disabled=not confirm,
+        key="remove-go",
+        on_click=_undo,
+        args=(int(batch), _load_name(loads[int(batch)])),
+    )
     rejected_batch = history.loc[history["rows_rejected"] > 0, "batch_id"].tolist()
     if rejected_batch:
         chosen = st.selectbox("Rows set aside by load", rejected_batch, key="rejected-batch")
         rows = common.view("rejected_rows", common.current_filters(), int(chosen))
-        st.dataframe(rows, hide_index=True)
+        common.table(rows)
         common.download_button(
             st,
             "Download (CSV)",
@@ -412,14 +446,22 @@ else:
 
 if is_sample(store):
     st.header("Sample data")
+    of_sample = sample_loads(store)
     st.write(
-        "The database holds the bundled sample program. Remove it before loading your own exports."
+        f"The database holds the bundled sample program: {len(of_sample)} loads "
+        f"({', '.join(of_sample['file_name'])}) and its programme event. Remove it before loading "
+        "your own exports; loads of your own files stay."
     )
-    if st.button("Remove the sample data", key="remove-sample"):
-        for batch_id in history["batch_id"].tolist():
-            upkeep.remove_batch(store, int(batch_id), actor=actor)
-        upkeep.clear_sample_flag(store, actor=actor)
-        st.rerun()
+    sure = st.checkbox(
+        f"Yes, remove the sample's {len(of_sample)} loads and its programme event",
+        key="remove-sample-confirm",
+    )
+    st.button(
+        "Remove the sample data",
+        key="remove-sample",
+        disabled=not sure,
+        on_click=_remove_sample,
+    )
 
 st.header("Audit trail")
 st.caption(

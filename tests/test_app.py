@@ -144,11 +144,13 @@ def test_elements_page_shows_frequency_and_coverage_table(app):
     notes = table[table["source_label"] == "Session notes"]
     assert notes["pct"].isna().all() and set(notes["reason"]) == {"no data"}
     # Six mentors with at most 2 answers each per element: no mentor reaches the 3 observations a
-    # rate needs, there are no notes or comments, and no mentor rated themselves. Each of the four
-    # charts says why it is empty in words instead of drawing an empty frame.
+    # rate needs, there are no notes or comments, and no mentor rated themselves. The two charts of
+    # mentors' own rates share one cause, said once; the other two charts each say why they are
+    # empty, in words instead of an empty frame.
     assert _figures(at) == []
     said = [i.value for i in at.info]
-    assert len(said) == 4
+    assert len(said) == 3
+    assert said[0].startswith("No mentor has session notes in view, so how mentors differ")
     assert any("perception gap" in line for line in said)
 
 
@@ -188,9 +190,13 @@ def test_segments_page_hides_groups_under_five(app):
 
 def test_trends_follow_session_notes_and_compare_survey_answers_by_wave(app):
     at = app("trends")
-    # The fixture's sessions have no notes: the month-by-month line has nothing to draw and says so,
-    # rather than jumping with the survey month.
-    assert any("Trend by month (session notes)" in i.value for i in at.info)
+    # The fixture's sessions have no notes: the month-by-month line has nothing to draw and says so
+    # (once, up front), rather than jumping with the survey month.
+    said = [i.value for i in at.info]
+    assert said[0] == "No session notes are in view, so there is no trend to draw."
+    assert not any("Trend by month" in line for line in said)
+    # One survey month is one wave: it is drawn, and said not to be comparable yet.
+    assert said[1] == "Only one survey wave (2026 Q2) is in view: waves cannot be compared yet."
     (waves,) = _figures(at)
     assert waves["layout"]["xaxis"]["type"] == "category"
     # All ten responses came in June 2026, one wave: the hand-computed favourable shares.
@@ -300,8 +306,12 @@ def test_methodology_shows_the_rubric_and_rescores_when_it_changed(app, small_db
 
 def test_segments_page_shows_the_evidence_behind_a_shown_cell_only(app):
     at = app("segments")
-    # Both departments have 3 mentors: hidden, so no evidence is offered for either.
-    assert any("Every department is hidden" in m.value for m in at.markdown)
+    # Both departments have 3 mentors: hidden, said once up front, and no evidence is offered.
+    assert [i.value for i in at.info] == [
+        "Every department in view is under the anonymity minimum (fewer than 5 mentors are in "
+        "this view): this view cannot compare departments."
+    ]
+    assert not [s for s in at.selectbox if s.key == "segments-value"]
     at.get("button_group")[0].set_value("cohort").run()
     assert at.selectbox(key="segments-value").options == ["2026 Spring"]
     at.selectbox(key="segments-element").set_value("trust").run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -296,3 +297,72 @@ def test_a_survey_export_uploads_and_loads_in_the_browser(browser, tmp_path: Pat
             "nothing was added", timeout=60_000
         )
         page.close()
+
+
+def test_the_copy_link_button_copies_this_views_address_and_the_link_reopens_it(
+    dashboard: str, browser
+):
+    """The sidebar's button puts the address bar, filters included, on the clipboard; the copied
+    text is read back from the clipboard and opened in another tab."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=dashboard)
+    page = context.new_page()
+    page.goto(f"{dashboard}/segments")
+    expect(page.get_by_role("heading", name="Segments").first).to_be_visible(timeout=180_000)
+    sidebar = page.get_by_test_id("stSidebar")
+    # choose a filter and a preset on the page, so the link has something to carry
+    sidebar.get_by_role("radio", name="Last quarter").click()
+    expect(page).to_have_url(re.compile(r"period=2026-07-01"), timeout=60_000)
+    sidebar.get_by_text("Sessions only", exact=True).click()
+    expect(page).to_have_url(re.compile(r"source=Sessions"), timeout=60_000)
+    sidebar.get_by_role("button", name="Copy link to this view").click()
+    expect(sidebar.get_by_text("Link copied: paste it into an email or a chat.")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.url
+    assert "/segments?" in copied and "period=2026-07-01" in copied and "source=Sessions" in copied
+    _no_errors(page)
+
+    again = context.new_page()
+    again.goto(copied)
+    expect(again.get_by_role("heading", name="Segments").first).to_be_visible(timeout=180_000)
+    other = again.get_by_test_id("stSidebar")
+    expect(other.get_by_role("radio", name="Sessions only")).to_be_checked()
+    expect(other.get_by_role("radio", name="Last quarter")).to_have_attribute(
+        "aria-checked", "true"
+    )
+    _no_errors(again)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "copy-link.png"))
+    context.close()
+
+
+def test_a_link_with_a_mentor_opens_that_mentor_and_choosing_one_updates_the_link(
+    dashboard: str, browser
+):
+    from playwright.sync_api import expect
+
+    label = "Kai Nakamura (kai.nakamura2@example.org)"
+    page = _open(browser, f"{dashboard}/mentors?mentor={label}")
+    expect(page.get_by_role("heading", name="Mentors").first).to_be_visible(timeout=180_000)
+    mentor = page.get_by_test_id("stMain").get_by_role("combobox", name="Mentor", exact=True)
+    expect(mentor).to_have_value(label, timeout=60_000)
+    chart_title = page.locator(".js-plotly-plot .gtitle").first
+    expect(chart_title).to_contain_text("Kai Nakamura: ", timeout=60_000)
+    # choosing another mentor puts them in the address bar
+    mentor.click()
+    mentor.fill("Zoe Dubois (zoe.dubois@example.org)")
+    mentor.press("Enter")
+    expect(page).to_have_url(re.compile(r"mentor=Zoe"), timeout=60_000)
+    expect(chart_title).to_contain_text("Zoe Dubois: ", timeout=60_000)
+    _no_errors(page)
+    page.close()
+    # a mentor the link names but nobody is called: the page opens, says so, and shows no error
+    page = _open(browser, f"{dashboard}/mentors?mentor=Nobody+Whatsoever")
+    expect(
+        page.get_by_text("The mentor in this link is not among the mentors in view")
+    ).to_be_visible(timeout=180_000)
+    expect(page.get_by_text("Nobody Whatsoever")).to_have_count(0)
+    _no_errors(page)
+    page.close()

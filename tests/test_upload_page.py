@@ -101,19 +101,31 @@ def test_an_image_renamed_csv_is_refused_in_plain_words_and_nothing_changes(uplo
     assert _digest(small_db) == digest
 
 
-def test_undo_removes_exactly_what_a_load_added(upload_page, small_db):
+def test_undo_opens_on_the_latest_load_and_says_what_it_removed(upload_page, small_db):
     at = upload_page()
     at.file_uploader(key="uploads").upload("july.csv", NEW_SESSIONS.encode(), "text/csv").run()
     next(b for b in at.button if b.label == "Load this file").click().run()
     after_load = _session_count(small_db)
+    latest = int(Store(small_db).scalar("SELECT max(batch_id) FROM ingest_batches"))
     fresh = upload_page()
-    batches = fresh.selectbox(key="remove-batch").options
-    newest = max(batches, key=lambda b: int(str(b).split(":")[0]))
-    fresh.selectbox(key="remove-batch").set_value(int(str(newest).split(":")[0])).run()
+    undo = fresh.selectbox(key="remove-batch")
+    # the newest load is chosen without touching anything, and named as the latest
+    assert undo.value == latest
+    assert undo.options[0].startswith(f"Load {latest} (the latest): july.csv, ")
+    assert not any("latest" in option for option in undo.options[1:])
+    assert fresh.button(key="remove-go").disabled  # not before the confirmation
     fresh.checkbox(key="remove-confirm").check().run()
     fresh.button(key="remove-go").click().run()
     assert not fresh.exception, [e.message for e in fresh.exception]
     assert _session_count(small_db) == after_load - 2
+    said = [s.value for s in fresh.success]
+    assert len(said) == 1 and said[0].startswith(f"Removed load {latest}, july.csv (session log, ")
+    assert said[0].endswith(" UTC): 2 sessions and 2 rows set aside.")
+    # the next undo needs its own confirmation, and opens on what is now the latest load
+    assert not fresh.checkbox(key="remove-confirm").value
+    assert fresh.selectbox(key="remove-batch").value == latest - 1
+    fresh.run()
+    assert not fresh.success  # said once, not on every later run
 
 
 def test_an_upload_in_one_session_does_not_break_anothers_view(upload_page, small_db):
@@ -174,7 +186,7 @@ def test_a_google_forms_survey_loads_through_the_page(upload_page, small_db):
     assert waves["wave"].tolist() == ["2026-Q2"]
 
 
-def test_the_sample_can_be_removed_in_one_click(sample_db, tmp_path, monkeypatch):
+def test_removing_the_sample_asks_first_then_says_what_it_removed(sample_db, tmp_path, monkeypatch):
     db = copy_database(sample_db, tmp_path / "sample-copy.duckdb")
     monkeypatch.setenv("MENTORING_DB", str(db))
     st.cache_data.clear()
@@ -184,11 +196,18 @@ def test_the_sample_can_be_removed_in_one_click(sample_db, tmp_path, monkeypatch
     assert any("sample data" in i.value for i in at.info)
     at.switch_page("pages/upload.py")
     at.run()
+    assert at.button(key="remove-sample").disabled  # one click is not enough
+    at.checkbox(key="remove-sample-confirm").check().run()
     at.button(key="remove-sample").click().run()
     assert not at.exception, [e.message for e in at.exception]
     store = Store(db)
     assert store.scalar("SELECT count(*) FROM ingest_batches") == 0
     assert store.scalar("SELECT count(*) FROM element_evidence") == 0
+    assert store.scalar("SELECT count(*) FROM program_events") == 0
+    (said,) = [s.value for s in at.success]
+    assert said.startswith("Removed the sample data: 6 loads (participants.csv, sessions.csv, ")
+    assert "9,322 sessions" in said and "its programme event" in said
+    assert not [b for b in at.button if b.key == "remove-sample"]
     at.switch_page("pages/overview.py")
     at.run()
     assert not any("sample data" in i.value for i in at.info)

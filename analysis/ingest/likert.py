@@ -88,6 +88,18 @@ def normalise(values: pd.Series) -> pd.Series:
     return text.str.strip().str.casefold().str.replace(r"\s+", " ", regex=True)
 
 
+def scale_labels(scale: str) -> list[str]:
+    """The answers of a labelled scale from its bottom to its top, as a person reads them
+    ("Strongly disagree" ... "Strongly agree"); empty for a numeric scale."""
+    ordered = {"agree5": _AGREE5, "agree7": _AGREE7, "frequency5": _FREQUENCY5}.get(scale, [])
+    return [label[0].upper() + label[1:] for label in ordered]
+
+
+def answer_labels(values: pd.Series) -> pd.Series:
+    """Each answer as the scale's label it carries, normalised ("5 - Agree" -> "agree")."""
+    return _label_part(normalise(values))
+
+
 def _numeric_part(text: pd.Series) -> pd.Series:
     prefixed = text.str.extract(_PREFIX)[0]
     plain = text.where(text.str.fullmatch(r"\d{1,2}(\.0)?").fillna(False))

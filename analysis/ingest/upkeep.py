@@ -44,41 +44,70 @@ def remove_batch(store: Store, batch_id: int, actor: Actor = LOCAL_USER) -> dict
     """Undo a load: delete everything it added, except rows another load also contained, which
     that load keeps (so undoing one of two overlapping exports loses nothing the other holds).
     Returns rows removed per table."""
-    removed: dict[str, int] = {}
     with store.write() as con:
-        exists = execute(
-            con, "SELECT count(*) FROM ingest_batches WHERE batch_id = $b", {"b": batch_id}
-        ).fetchone()
-        if not exists or not exists[0]:
-            raise IngestError(f"There is no load {batch_id} to remove.")
-        audit.record_undo(con, actor, batch_id)
-        execute(
-            con,
-            "CREATE TEMP TABLE _handover AS "
-            "SELECT mine.row_key, min(other.batch_id) AS new_batch "
-            "FROM batch_rows AS mine JOIN batch_rows AS other "
-            "ON other.row_key = mine.row_key AND other.batch_id <> mine.batch_id "
-            "WHERE mine.batch_id = $b GROUP BY mine.row_key",
-            {"b": batch_id},
-        )
-        for table, column in _CHILDREN:
-            execute(
-                con,
-                f"UPDATE {table} AS t SET batch_id = h.new_batch FROM _handover AS h "  # noqa: S608
-                f"WHERE t.batch_id = $b AND t.{column} = h.row_key",
-                {"b": batch_id},
-            )
-        execute(con, "DROP TABLE _handover")
-        for table in _BATCH_TABLES:
-            count = execute(
-                con,
-                f"SELECT count(*) FROM {table} WHERE batch_id = $b",  # noqa: S608 (fixed names)
-                {"b": batch_id},
-            ).fetchone()
-            execute(con, f"DELETE FROM {table} WHERE batch_id = $b", {"b": batch_id})  # noqa: S608
-            removed[table] = int(count[0]) if count else 0
+        removed = remove_batch_in(con, batch_id, actor)
         identity.resolve(con)
     return removed
+
+
+def remove_batch_in(con: Any, batch_id: int, actor: Actor = LOCAL_USER) -> dict[str, int]:
+    """remove_batch inside a write the caller holds (and re-resolves identity after)."""
+    removed: dict[str, int] = {}
+    exists = execute(
+        con, "SELECT count(*) FROM ingest_batches WHERE batch_id = $b", {"b": batch_id}
+    ).fetchone()
+    if not exists or not exists[0]:
+        raise IngestError(f"There is no load {batch_id} to remove.")
+    audit.record_undo(con, actor, batch_id)
+    execute(
+        con,
+        "CREATE TEMP TABLE _handover AS "
+        "SELECT mine.row_key, min(other.batch_id) AS new_batch "
+        "FROM batch_rows AS mine JOIN batch_rows AS other "
+        "ON other.row_key = mine.row_key AND other.batch_id <> mine.batch_id "
+        "WHERE mine.batch_id = $b GROUP BY mine.row_key",
+        {"b": batch_id},
+    )
+    for table, column in _CHILDREN:
+        execute(
+            con,
+            f"UPDATE {table} AS t SET batch_id = h.new_batch FROM _handover AS h "  # noqa: S608
+            f"WHERE t.batch_id = $b AND t.{column} = h.row_key",
+            {"b": batch_id},
+        )
+    execute(con, "DROP TABLE _handover")
+    for table in _BATCH_TABLES:
+        count = execute(
+            con,
+            f"SELECT count(*) FROM {table} WHERE batch_id = $b",  # noqa: S608 (fixed names)
+            {"b": batch_id},
+        ).fetchone()
+        execute(con, f"DELETE FROM {table} WHERE batch_id = $b", {"b": batch_id})  # noqa: S608
+        removed[table] = int(count[0]) if count else 0
+    return removed
+
+
+# What a person calls the rows an undo removes (the other tables are bookkeeping).
+_REMOVED_WORDS = (
+    ("sessions", "session", "sessions"),
+    ("survey_responses", "survey response", "survey responses"),
+    ("survey_answers", "answer", "answers"),
+    ("survey_comments", "comment", "comments"),
+    ("roster_entries", "roster row", "roster rows"),
+    ("rejected_rows", "row set aside", "rows set aside"),
+)
+
+
+def removed_in_words(removed: dict[str, int]) -> str:
+    """Rows removed per table (remove_batch's result) as a person counts them: "2 sessions"."""
+    parts = [
+        f"{removed[table]:,} {one if removed[table] == 1 else many}"
+        for table, one, many in _REMOVED_WORDS
+        if removed.get(table)
+    ]
+    if not parts:
+        return "no rows of its own (another load holds every row it had)"
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def rescore_text(
@@ -195,5 +224,10 @@ def set_target(
 
 def clear_sample_flag(store: Store, actor: Actor = LOCAL_USER) -> None:
     with store.write() as con:
-        execute(con, "DELETE FROM meta WHERE key = 'is_sample'")
-        audit.record(con, actor, audit.SAMPLE, "The database is no longer marked as the sample.")
+        clear_sample_flag_in(con, actor)
+
+
+def clear_sample_flag_in(con: Any, actor: Actor = LOCAL_USER) -> None:
+    """clear_sample_flag inside a write the caller holds."""
+    execute(con, "DELETE FROM meta WHERE key = 'is_sample'")
+    audit.record(con, actor, audit.SAMPLE, "The database is no longer marked as the sample.")

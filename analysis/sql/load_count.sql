@@ -1,0 +1,2 @@
+-- How many loads the database holds.
+SELECT count(*) FROM ingest_batches
