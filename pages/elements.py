@@ -23,10 +23,9 @@ st.markdown(
     "things and are never added into one ratio. The interval is the 95% range that respects "
     "clustering (many observations per mentor)."
 )
-st.dataframe(
+common.table(
     overview.table,
-    hide_index=True,
-    column_config={
+    **{
         "label": "Element",
         "source_label": "From",
         "pct": st.column_config.NumberColumn("Shows up in", format="%.1f%%"),
@@ -42,6 +41,7 @@ st.dataframe(
         ),
         "concern_count": "Concerns",
         "reason": "Hidden because",
+        "target_pct": st.column_config.NumberColumn("Target", format="%.0f%%"),
     },
 )
 st.markdown(

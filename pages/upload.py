@@ -375,14 +375,18 @@ if refused:
 history = common.view("history", common.current_filters())
 
 
+# Writes run in the page's body, after this run's role check at the top, never in a widget
+# callback: a callback runs before the page and would act for whoever the session was on the run
+# before (an admin demoted since, or a viewer replaying an admin's button press).
 def _undo(batch_id: int, what: str) -> None:
-    """Undo a load (a button's callback, so the page that follows already shows the result)."""
+    """Undo a load, then show the page again with the result and the confirmation cleared."""
     try:
         removed = upkeep.remove_batch(store, batch_id, actor=actor)
         st.session_state["upload-said"] = f"Removed {what}: {upkeep.removed_in_words(removed)}."
     except MentoringError as exc:
         st.session_state["upload-refused"] = str(exc)
-    st.session_state["remove-confirm"] = False
+    del st.session_state["remove-confirm"]
+    st.rerun()
 
 
 def _remove_sample() -> None:
@@ -390,7 +394,8 @@ def _remove_sample() -> None:
         st.session_state["upload-said"] = remove_sample(store, actor=actor).sentence()
     except MentoringError as exc:
         st.session_state["upload-refused"] = str(exc)
-    st.session_state["remove-sample-confirm"] = False
+    del st.session_state["remove-sample-confirm"]
+    st.rerun()
 
 
 def _load_name(row: pd.Series) -> str:
@@ -422,13 +427,8 @@ else:
         ),
     )
     confirm = right.checkbox("Yes, remove everything this load added", key="remove-confirm")
-    right.button(
-        "Remove",
-        disabled=not confirm,
-        key="remove-go",
-        on_click=_undo,
-        args=(int(batch), _load_name(loads[int(batch)])),
-    )
+    if right.button("Remove", disabled=not confirm, key="remove-go") and confirm:
+        _undo(int(batch), _load_name(loads[int(batch)]))
     rejected_batch = history.loc[history["rows_rejected"] > 0, "batch_id"].tolist()
     if rejected_batch:
         chosen = st.selectbox("Rows set aside by load", rejected_batch, key="rejected-batch")
@@ -456,12 +456,8 @@ if is_sample(store):
         f"Yes, remove the sample's {len(of_sample)} loads and its programme event",
         key="remove-sample-confirm",
     )
-    st.button(
-        "Remove the sample data",
-        key="remove-sample",
-        disabled=not sure,
-        on_click=_remove_sample,
-    )
+    if st.button("Remove the sample data", key="remove-sample", disabled=not sure) and sure:
+        _remove_sample()
 
 st.header("Audit trail")
 st.caption(
