@@ -5,6 +5,7 @@ the page, the image, the HTML snapshot and the brief."""
 from __future__ import annotations
 
 import html
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,9 +48,19 @@ TEMPLATE = go.layout.Template(
 )
 
 
+TITLE_WIDTH = 80  # characters on one line of a chart's title; Plotly never wraps a title itself
+
+
 def _finish(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    # Titles may quote uploaded text (segment values); Plotly renders a subset of HTML, so escape.
-    fig.update_layout(template=TEMPLATE, title={"text": html.escape(title)}, height=height)
+    # Titles may quote uploaded text (segment values); Plotly renders a subset of HTML, so escape,
+    # and break long headlines into lines (a title wider than the chart is cut off on screen).
+    lines = [html.escape(line) for line in textwrap.wrap(title, TITLE_WIDTH)] or [""]
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": "<br>".join(lines)},
+        height=height + 22 * (len(lines) - 1),
+        margin_t=70 + 22 * (len(lines) - 1),
+    )
     return fig
 
 
@@ -176,7 +187,12 @@ def element_overview(
         legend={"orientation": "h", "y": -0.15},
         bargap=0.25,
     )
-    fig.update_xaxes(range=[0, 125], ticksuffix="%", title="")
+    fig.update_xaxes(  # the room past 100% holds the labels, not a scale
+        range=[0, 125],
+        tickvals=list(range(0, 101, 20)),
+        ticktext=[f"{t}%" for t in range(0, 101, 20)],
+        title="",
+    )
     fig.update_yaxes(autorange="reversed")
     return _finish(fig, overview_headline(levels), height=460)
 
@@ -504,7 +520,9 @@ def trend(
             opacity=0.15,
             line_width=0,
             annotation_text=html.escape(f"survey {wave['wave']}"),
-            annotation_position="top left",
+            # at the foot, so the labels of programme events along the top never run into them
+            annotation_position="bottom left",
+            annotation_font_size=10,
         )
     for _, event in (events if events is not None else pd.DataFrame()).iterrows():
         fig.add_vline(

@@ -36,7 +36,8 @@ class Chart:
     def headline(self) -> str:
         """The title as plain text: the figure's title is HTML-escaped for Plotly, while briefs,
         decks and figure_html take plain text (figure_html escapes it itself)."""
-        return html.unescape(str(self.figure.layout.title.text or self.title))
+        text = str(self.figure.layout.title.text or self.title)
+        return html.unescape(text.replace("<br>", " "))
 
 
 Builder = Callable[[Store, Filters, Settings, bool], Chart]

@@ -179,7 +179,7 @@ def test_filters_live_in_the_url_so_a_copied_link_reopens_the_same_view(browser,
         page = _open(browser, f"{base}/segments?source=Sessions+only&department=Sales")
         expect(page.get_by_role("heading", name="Segments").first).to_be_visible(timeout=180_000)
         sidebar = page.get_by_test_id("stSidebar")
-        expect(sidebar.get_by_text("Filters")).to_be_visible()
+        expect(sidebar.get_by_text("Filters", exact=True)).to_be_visible()
         expect(sidebar.get_by_role("radio", name="Sessions only")).to_be_checked()
         expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=60_000)
         heatmap = page.locator(".js-plotly-plot").first
@@ -366,3 +366,110 @@ def test_a_link_with_a_mentor_opens_that_mentor_and_choosing_one_updates_the_lin
     expect(page.get_by_text("Nobody Whatsoever")).to_have_count(0)
     _no_errors(page)
     page.close()
+
+
+LEAD = ROOT / "tests" / "data" / "lead"
+
+
+def test_a_leads_path_from_their_own_exports_to_a_brief_they_can_send(browser, tmp_path: Path):
+    """What a new L&D lead does on day one: remove the sample, upload their HR roster and a
+    Microsoft Forms pulse survey, fix the one column the roster's mapping missed, load both,
+    read the Overview, build the brief and download the PDF and the deck."""
+    import pptx
+    from playwright.sync_api import expect
+
+    with _server(tmp_path / "lead.duckdb") as base:
+        page = _open(browser, f"{base}/upload")
+        page.set_default_timeout(60_000)
+        main = page.get_by_test_id("stMain")
+        expect(main.get_by_role("heading", name="Sample data")).to_be_visible(timeout=180_000)
+        main.get_by_text("Yes, remove the sample's").click()
+        main.get_by_role("button", name="Remove the sample data").click()
+        expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Removed the sample")
+        expect(main.get_by_role("heading", name="Sample data")).to_have_count(0)
+
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+            [str(LEAD / "roster.csv"), str(LEAD / "mentoring-pulse.csv")]
+        )
+        expect(page.get_by_text("Detected format: Microsoft Forms CSV")).to_be_visible()
+        roster = (
+            main.get_by_test_id("stVerticalBlock")
+            .filter(has=page.get_by_role("heading", name="roster.csv"))
+            .last
+        )
+        # the roster's "Matched on" column holds when each pair started: the mapping missed it
+        roster.get_by_text("Columns: confirm what each one holds").first.click()
+        start = roster.get_by_role("combobox", name="Pairing start date column")
+        expect(start).to_have_value("(none)")
+        start.click()
+        start.fill("Matched on")
+        start.press("Enter")
+        expect(start).to_have_value("Matched on")
+        main.get_by_role("button", name="Load this file").first.click()
+        said = page.get_by_test_id("stAlertContentSuccess")
+        expect(said.filter(has_text="48 of 48 rows loaded")).to_have_count(1)
+
+        survey = (
+            main.get_by_test_id("stVerticalBlock")
+            .filter(has=page.get_by_role("heading", name="mentoring-pulse.csv"))
+            .last
+        )
+        survey.get_by_text("Columns: confirm what each one holds").first.click()
+        invited = survey.get_by_role("spinbutton", name="How many people were invited")
+        invited.fill("40")
+        invited.press("Enter")
+        survey.get_by_role("button", name="Load this file").click()
+        expect(said.filter(has_text="34 of 34 rows loaded")).to_have_count(1)
+        _no_errors(page)
+        page.screenshot(path=str(ARTIFACTS / "lead-upload.png"), full_page=True)
+
+        page.goto(f"{base}/")
+        expect(main.get_by_role("heading", name="Mentoring program health").first).to_be_visible()
+        expect(page.get_by_text("You are looking at sample data")).to_have_count(0)
+        expect(page.locator(".js-plotly-plot").first).to_be_visible()
+        expect(main).to_contain_text("8 mentors")
+        expect(main).not_to_contain_text("Nothing to show")
+        _no_errors(page)
+        page.screenshot(path=str(ARTIFACTS / "lead-overview.png"), full_page=True)
+
+        page.goto(f"{base}/brief")
+        expect(main.get_by_role("heading", name="Leadership brief").first).to_be_visible()
+        main.get_by_role("button", name="Build the brief").click()
+        expect(main.get_by_role("heading", name="Ready")).to_be_visible(timeout=240_000)
+        _no_errors(page)
+        with page.expect_download() as pdf_download:
+            main.get_by_role("button", name="PDF brief").click()
+        pdf = tmp_path / "brief.pdf"
+        pdf_download.value.save_as(pdf)
+        with page.expect_download() as deck_download:
+            main.get_by_role("button", name="PowerPoint deck").click()
+        deck = tmp_path / "brief.pptx"
+        deck_download.value.save_as(deck)
+        page.screenshot(path=str(ARTIFACTS / "lead-brief-page.png"), full_page=True)
+        page.close()
+
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = " ".join(text.split())
+    assert "Nothing to show" not in words
+    assert "34 of the 40 mentees invited answered (85%" in words, words[:1500]
+    assert "8 mentors are covered" in words
+    for element in ("trust & confidence", "risk-taking", "learning from everything", "process"):
+        assert element in words.lower()
+    assert "Alex" not in words and "@acme.example" not in words  # no respondent, no email
+    pages = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(pages)], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) >= 2
+    for image in images:
+        assert image.stat().st_size > 5_000  # drawn, not blank
+    (ARTIFACTS / "lead-brief-pdf-page-1.png").write_bytes(images[0].read_bytes())
+
+    slides = [
+        " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+        for slide in pptx.Presentation(str(deck)).slides
+    ]
+    assert len(slides) >= 3
+    assert not [s for s in slides if "Nothing to show" in s]
+    assert "34 of the 40 mentees invited answered (85%" in " ".join(slides)

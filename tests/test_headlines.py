@@ -62,7 +62,9 @@ def test_the_spread_title_ranks_no_element_without_a_test():
             )
         ]
     )
-    title = charts.rate_distribution(rates).layout.title.text
+    title = (
+        charts.rate_distribution(rates).layout.title.text.replace("<br>", " ").replace("<br>", " ")
+    )
     for word in ("most", "Learning", "learning", "Trust", "Risk"):
         assert word not in title
     assert title.startswith("The middle half of mentors spans ") and "(20 mentors)" in title
@@ -91,21 +93,25 @@ def test_the_scorecard_title_follows_the_corrected_coaching_tests_not_one_interv
     mentor, population = _scorecard_rows()
     # Its own interval is below the programme, but the coaching list (every mentor's tests
     # corrected together) does not list it: no claim.
-    untested = charts.mentor_scorecard(mentor, population, "Ana").layout.title.text
+    untested = (
+        charts.mentor_scorecard(mentor, population, "Ana")
+        .layout.title.text.replace("<br>", " ")
+        .replace("<br>", " ")
+    )
     assert "below all mentors" in untested  # what the title said before
     title = charts.mentor_scorecard_tested(
         mentor, population, "Ana", mentor.iloc[0:0], compared=True
-    ).layout.title.text
+    ).layout.title.text.replace("<br>", " ")
     assert title == "Ana: no element is below other mentors beyond what chance produces"
     flagged = mentor.iloc[[0]].assign(benchmark_pct=35.0, q_value=0.012)
     title = charts.mentor_scorecard_tested(
         mentor, population, "Ana", flagged, compared=True
-    ).layout.title.text
+    ).layout.title.text.replace("<br>", " ")
     assert title == (
         "Ana: trust &amp; confidence in session notes is below other mentors beyond chance "
         "(20% [12-29] vs 35%, q = 0.012)"
     )
     title = charts.mentor_scorecard_tested(
         mentor, population, "Ana", mentor.iloc[0:0], compared=False
-    ).layout.title.text
+    ).layout.title.text.replace("<br>", " ")
     assert title == "Ana: too few observations to compare with other mentors yet"

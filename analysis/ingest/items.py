@@ -320,7 +320,7 @@ _CUES: dict[str, tuple[list[Cue], list[Cue]]] = {
             r"(?:meetings|sessions|mentoring)|\bwhat (?:should|could|can) we (?:change|improve)",
             r"\b(?:team|office|organi[sz]ational|workplace|stakeholder|group|people|power) "
             r"(?:dynamics|politics|culture)",
-            r"\bhow (?:the |our |this )?(?:mentoring(?: relationship| partnership)?|sessions?|"
+            r"\bhow (?:the |our |this )?(?:mentoring(?: relationship| partnership| sessions?| meetings?)?|sessions?|"
             r"meetings?|partnership|collaboration|relationship) (?:is|are) (?:going|working)|"
             r"\bhow things are going\b",
             r"\b(?:our|the) mentoring (?:itself|process)\b",
