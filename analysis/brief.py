@@ -72,7 +72,7 @@ def _period_words(filters: Filters, first: date | None, last: date | None) -> st
     return f"{_day(start)} to {_day(end)}" if start and end else "no data yet"
 
 
-def _scope_words(filters: Filters) -> str:
+def _scope_words(filters: Filters, found: dict[str, int]) -> str:
     parts = []
     for label, values in (
         ("department", filters.departments),
@@ -87,6 +87,10 @@ def _scope_words(filters: Filters) -> str:
         "surveys": "mentees' ratings only",
         "sessions": "session notes only",
     }[filters.source]
+    if filters.source == "both" and not found["notes"] and found["respondents"]:
+        source = "mentees' ratings (no session notes in this view)"
+    elif filters.source == "both" and found["notes"] and not found["respondents"]:
+        source = "session notes (no survey answers in this view)"
     return f"{who}; {source}"
 
 
@@ -316,7 +320,7 @@ def build(
     return Brief(
         title=title.strip() or "Mentoring program health",
         period=_period_words(filters, first, last),
-        scope=_scope_words(filters),
+        scope=_scope_words(filters, found),
         facts=facts,
         summary=summary_sentences(store, filters, levels, compared, found, rate_words, settings),
         standing=table,

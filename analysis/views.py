@@ -699,6 +699,10 @@ def standing(
     together."""
     frame, compared = overview_context(store, filters, settings)
     tests = int(frame["vs_target_q"].notna().sum() + frame["q_value"].notna().sum())
+    # A source with no data at all in this view (no session log loaded, say) has no rows: a table
+    # of "not shown" lines says nothing. A source hidden by the anonymity rule keeps its rows.
+    empty = frame["pct"].isna() & (frame["reason"].isna() | (frame["reason"] == "no data"))
+    frame = frame[~empty.groupby(frame["source"]).transform("all")].reset_index(drop=True)
     shown = frame["pct"].notna()
     table = pd.DataFrame(
         {

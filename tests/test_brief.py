@@ -228,3 +228,26 @@ def test_the_command_line_writes_the_same_brief(sample_db: Path, tmp_path: Path)
     text = _pdf_text(out)
     assert "1 Jan 2026 to 20 Nov 2026" in text
     assert "department Sales; mentees' ratings and session notes" in text
+
+
+def test_a_survey_only_programme_is_briefed_on_what_it_has(tmp_path: Path):
+    """A lead with a roster and one pulse survey, no session log: the brief names the one source
+    it has, its table has no rows of "not shown" for notes, and the response rate is counted from
+    the number invited (34 of 40)."""
+    from analysis.ingest import load
+    from analysis.ingest.mapping import FileFacts
+
+    store = Store(tmp_path / "lead.duckdb")
+    lead = ROOT / "tests" / "data" / "lead"
+    load.ingest_file(store, lead / "roster.csv")
+    load.ingest_file(store, lead / "mentoring-pulse.csv", facts=FileFacts(invited_count=40))
+    made = brief.build(store, Filters(), list(brief.DEFAULT_CHARTS), "Pulse")
+    assert made.scope == "the whole program; mentees' ratings (no session notes in this view)"
+    assert set(made.standing["source"]) == {"Mentees' ratings"}
+    assert len(made.standing) == 4
+    assert dict(made.facts)["Response rate"] == "85%"
+    assert dict(made.facts)["Mentees who answered"] == "34"
+    assert "34 of the 40 mentees invited answered (85%" in made.summary[0]
+    # 34 answers cannot separate four elements: the brief says so rather than ranking them
+    assert any("cannot tell the four elements apart" in s for s in made.summary)
+    assert not any("is the least common element" in s for s in made.summary)
