@@ -116,7 +116,10 @@ def _edit_items(raw, items: list[mappings.ItemMapping], key: str) -> list[mappin
             "column": None,
             "question": st.column_config.TextColumn("Question", width="large"),
             "element": st.column_config.SelectboxColumn(
-                "Element", options=list(ELEMENTS), help=", ".join(ELEMENT_LABELS.values())
+                "Element",
+                options=list(ELEMENTS),
+                format_func=lambda code: ELEMENT_LABELS.get(code, code),
+                help="Empty when the question measures none of the four elements",
             ),
             "reversed": st.column_config.CheckboxColumn("Worded negatively"),
         },
