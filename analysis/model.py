@@ -22,8 +22,6 @@ ELEMENT_DESCRIPTIONS: dict[str, str] = {
     "how the mentoring itself is going; paying it forward.",
 }
 
-SOURCES: tuple[str, ...] = ("survey_item", "survey_comment", "session_note")
-
 # The sources every figure is reported under, each as itself (never pooled into one ratio).
 SOURCE_LABELS: dict[str, str] = {
     "mentee_rating": "Mentees' ratings",
@@ -31,8 +29,6 @@ SOURCE_LABELS: dict[str, str] = {
     "self_assessment": "Mentors' self-assessments",
     "comment": "Survey comments",
 }
-
-RESPONDENT_ROLES: tuple[str, ...] = ("mentee", "mentor_self")
 
 
 @dataclass(frozen=True)

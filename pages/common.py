@@ -10,7 +10,6 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -550,10 +549,6 @@ def current_filters() -> Filters:
         locations=tuple(state.get("location") or ()),
         source=state.get("source") or "both",
     )
-
-
-def with_roles(filters: Filters, roles: tuple[str, ...]) -> Filters:
-    return replace(filters, roles=roles)
 
 
 def show_error(exc: MentoringError) -> None:
