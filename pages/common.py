@@ -12,16 +12,16 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from analysis import access, audit, export, periods, readiness, snapshots, views
+from analysis import access, audit, export, periods, queries, readiness, snapshots
 from analysis.access import ADMIN, VIEWER, Actor
 from analysis.bootstrap import build_sample_database, is_sample
 from analysis.errors import MentoringError
-from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, SOURCE_LABELS, Settings
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, SOURCE_LABELS
 from analysis.queries import Filters
 from analysis.store import Store, resolve_db_path
 from pages import theme
@@ -32,6 +32,9 @@ EVIDENCE_CHOICES = {
     "sessions": "Sessions only",
 }
 
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _frame = threading.local()
 
@@ -307,96 +310,36 @@ def store() -> Store:
     return db
 
 
-def data_version() -> int:
-    return store().data_version()
+def read(fn: Callable[Concatenate[Store, P], R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+    """`fn(store, *args, **kwargs)`: an analysis read function (store first) called on this
+    dashboard's database, cached until the data changes. Pass small values (filters, settings, an
+    id), never a DataFrame: the cache would only sample it."""
+    name = f"{fn.__module__}.{getattr(fn, '__qualname__', '<unnamed>')}"
+    if "<" in name:
+        # the name keys the cache, so two different functions must never share one
+        raise TypeError(f"read() takes a module-level function, not {name}")
+    db = store()
+    return _cached_read(fn, name, str(db.path), db.data_version(), args, kwargs)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached_view(
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached_read(
+    _fn: Callable[..., Any],
     name: str,
     db: str,
     version: int,
-    filters: Filters,
     args: tuple[Any, ...],
-    settings: Settings,
+    kwargs: dict[str, Any],
 ) -> Any:
-    return getattr(views, name)(Store(db), filters, *args, settings=settings)
-
-
-def view(name: str, filters: Filters, *args: Any, settings: Settings = DEFAULT_SETTINGS) -> Any:
-    """A function of analysis.views, cached until the data changes."""
-    db = store()
-    return _cached_view(name, str(db.path), db.data_version(), filters, args, settings)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _cached_chart(
-    name: str,
-    db: str,
-    version: int,
-    filters: Filters,
-    include_names: bool,
-    settings: Settings,
-) -> snapshots.Chart:
-    return snapshots.build(name, Store(db), filters, settings, include_names)
-
-
-def chart(
-    name: str,
-    filters: Filters,
-    include_names: bool = False,
-    settings: Settings = DEFAULT_SETTINGS,
-) -> snapshots.Chart:
-    db = store()
-    return _cached_chart(name, str(db.path), db.data_version(), filters, include_names, settings)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _cached_options(db: str, version: int) -> dict[str, Any]:
-    from analysis import queries
-
-    return queries.filter_options(Store(db))
-
-
-def data_range() -> tuple[date | None, date | None]:
-    """The first and last day with any data, for naming an open period in dates."""
-    db = store()
-    options = _cached_options(str(db.path), db.data_version())
-    return options["first_day"], options["last_day"]
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _cached_mentor_readiness(
-    db: str, version: int, filters: Filters, settings: Settings
-) -> readiness.MentorReadiness:
-    return readiness.mentors(Store(db), filters, settings)
-
-
-def mentor_readiness(
-    filters: Filters, settings: Settings = DEFAULT_SETTINGS
-) -> readiness.MentorReadiness:
-    """Which mentors in view the Mentors page can say something about, cached until the data
-    changes."""
-    db = store()
-    return _cached_mentor_readiness(str(db.path), db.data_version(), filters, settings)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _cached_favourable(db: str, version: int, settings: Settings) -> readiness.FavourableWording:
-    return readiness.favourable(Store(db), settings)
-
-
-def favourable(settings: Settings = DEFAULT_SETTINGS) -> readiness.FavourableWording:
-    """The answers counted as favourable, in the loaded surveys' own labels."""
-    db = store()
-    return _cached_favourable(str(db.path), db.data_version(), settings)
+    # Streamlit skips `_fn` when hashing the arguments: `name` stands for it in the key.
+    return _fn(Store(db), *args, **kwargs)
 
 
 def footnote() -> str:
     """What every chart's numbers rest on, in the user's terms."""
     return (
         f"Groups behind fewer than {DEFAULT_SETTINGS.anonymity_min} people are not shown, nor "
-        f"cells that would let them be worked out. {favourable().sentence()}"
+        f"cells that would let them be worked out. {read(readiness.favourable).sentence()}"
     )
 
 
@@ -420,8 +363,7 @@ def sample_banner() -> None:
 def sidebar_filters() -> None:
     """Draw the shared filters once per run, in the frame; pages read them with current_filters().
     Each widget is bound to the URL, so a copied link reopens the same view."""
-    db = store()
-    options = _cached_options(str(db.path), db.data_version())
+    options = read(queries.filter_options)
     with st.sidebar:
         st.header("Filters")
         first, last = options["first_day"], options["last_day"]
