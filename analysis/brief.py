@@ -82,12 +82,8 @@ def _scope_words(filters: Filters) -> str:
         if values:
             parts.append(f"{label} {', '.join(values)}")
     who = "; ".join(parts) if parts else "the whole program"
-    source = {
-        "both": "mentees' ratings and session notes",
-        "surveys": "mentees' ratings only",
-        "sessions": "session notes only",
-    }[filters.source]
-    return f"{who}; {source}"
+    sources = [SOURCE_LABELS[s].lower() for s in filters.level_sources()]
+    return f"{who}; {' and '.join(sources) if len(sources) > 1 else sources[0] + ' only'}"
 
 
 def _number(value: float) -> str:

@@ -30,6 +30,21 @@ SOURCE_LABELS: dict[str, str] = {
     "comment": "Survey comments",
 }
 
+# Where an observation was read (its `source`), as the list of what feeds each element names it:
+# one row per survey question, one for all session notes, one for all survey comments.
+OBSERVATION_SOURCE_LABELS: dict[str, str] = {
+    "survey_item": "Survey question",
+    "session_note": "Session notes",
+    "survey_comment": "Survey comments",
+}
+
+# The same, as one piece of evidence is named where the evidence behind a figure is listed.
+EVIDENCE_LABELS: dict[str, str] = {
+    "survey_item": "survey answer",
+    "survey_comment": "survey comment",
+    "session_note": "session note",
+}
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -10,7 +10,14 @@ from datetime import date
 import pandas as pd
 
 from analysis import estimates, metrics, privacy, queries
-from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS, Settings, Treated
+from analysis.model import (
+    DEFAULT_SETTINGS,
+    ELEMENT_LABELS,
+    ELEMENTS,
+    OBSERVATION_SOURCE_LABELS,
+    Settings,
+    Treated,
+)
 from analysis.queries import Filters
 from analysis.store import Store
 
@@ -258,13 +265,6 @@ def segment_source(counts: pd.DataFrame, filters: Filters) -> str:
     return "session_note" if has_notes else "mentee_rating"
 
 
-SOURCE_NAMES = {
-    "survey_item": "Survey question",
-    "session_note": "Session notes",
-    "survey_comment": "Survey comments",
-}
-
-
 def element_sources(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
@@ -277,7 +277,7 @@ def element_sources(
     withheld = {} if guard.shown else dict.fromkeys(rows["segment_value"], guard.reason)
     rows = metrics.suppress_cells(rows, settings, withheld)
     rows["concern_count"] = rows["concern_count"].astype("Int64").mask(rows["suppressed"])
-    rows["source"] = rows["source"].map(SOURCE_NAMES)
+    rows["source"] = rows["source"].map(OBSERVATION_SOURCE_LABELS)
     rows["element"] = rows["element"].map(ELEMENT_LABELS)
     return rows[
         [

@@ -21,7 +21,7 @@ from analysis import access, audit, export, periods, queries, readiness, snapsho
 from analysis.access import ADMIN, VIEWER, Actor
 from analysis.bootstrap import build_sample_database, is_sample
 from analysis.errors import MentoringError
-from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, SOURCE_LABELS
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, EVIDENCE_LABELS, SOURCE_LABELS
 from analysis.queries import Filters
 from analysis.store import Store, resolve_db_path
 from pages import theme
@@ -720,15 +720,9 @@ def evidence_table(snippets: pd.DataFrame) -> None:
     if snippets.empty:
         st.write("No notes or comments match.")
         return
-    shown = snippets.assign(
-        source=snippets["source"].map(
-            {
-                "survey_item": "survey answer",
-                "survey_comment": "survey comment",
-                "session_note": "session note",
-            }
-        )
-    )[["observed_on", "source", "evidence"]]
+    shown = snippets.assign(source=snippets["source"].map(EVIDENCE_LABELS))[
+        ["observed_on", "source", "evidence"]
+    ]
     st.dataframe(
         shown,
         hide_index=True,
