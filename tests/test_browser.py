@@ -179,7 +179,7 @@ def test_filters_live_in_the_url_so_a_copied_link_reopens_the_same_view(browser,
         page = _open(browser, f"{base}/segments?source=Sessions+only&department=Sales")
         expect(page.get_by_role("heading", name="Segments").first).to_be_visible(timeout=180_000)
         sidebar = page.get_by_test_id("stSidebar")
-        expect(sidebar.get_by_text("Filters")).to_be_visible()
+        expect(sidebar.get_by_text("Filters", exact=True)).to_be_visible()
         expect(sidebar.get_by_role("radio", name="Sessions only")).to_be_checked()
         expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=60_000)
         heatmap = page.locator(".js-plotly-plot").first
