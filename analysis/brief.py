@@ -82,16 +82,12 @@ def _scope_words(filters: Filters, found: dict[str, int]) -> str:
         if values:
             parts.append(f"{label} {', '.join(values)}")
     who = "; ".join(parts) if parts else "the whole program"
-    source = {
-        "both": "mentees' ratings and session notes",
-        "surveys": "mentees' ratings only",
-        "sessions": "session notes only",
-    }[filters.source]
-    if filters.source == "both" and not found["notes"] and found["respondents"]:
-        source = "mentees' ratings (no session notes in this view)"
-    elif filters.source == "both" and found["notes"] and not found["respondents"]:
-        source = "session notes (no survey answers in this view)"
-    return f"{who}; {source}"
+    sources = [SOURCE_LABELS[s].lower() for s in filters.level_sources()]
+    if len(sources) > 1 and not found["notes"] and found["respondents"]:
+        return f"{who}; {SOURCE_LABELS['mentee_rating'].lower()} (no session notes in this view)"
+    if len(sources) > 1 and found["notes"] and not found["respondents"]:
+        return f"{who}; {SOURCE_LABELS['session_note'].lower()} (no survey answers in this view)"
+    return f"{who}; {' and '.join(sources) if len(sources) > 1 else sources[0] + ' only'}"
 
 
 def _number(value: float) -> str:

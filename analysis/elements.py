@@ -159,7 +159,6 @@ class CompiledRubric:
     no_longer_rewrite: str
     no_longer_alone: str
     negated_prefix: str  # a negation cue and up to three words, before a phrase
-    wished_prefix: str  # a wish or plan and up to five words, before a phrase
     negation_cue: str
     wish_cue: str
     cue_words: tuple[tuple[str | None, str], ...]  # negation cues, wish cues: their words
@@ -298,7 +297,6 @@ def _compile(text: str) -> CompiledRubric:
         + ")",
         no_longer_alone=r"^\s*(?:" + no_longer + r")\W*$",
         negated_prefix=_cues(negation) + _reach(3),
-        wished_prefix=(_cues(wishes) + _reach(5) if wishes else _NOTHING),
         negation_cue=_cues(negation),
         wish_cue=_cues(wishes) if wishes else _NOTHING,
         cue_words=cue_words,

@@ -22,8 +22,6 @@ ELEMENT_DESCRIPTIONS: dict[str, str] = {
     "how the mentoring itself is going; paying it forward.",
 }
 
-SOURCES: tuple[str, ...] = ("survey_item", "survey_comment", "session_note")
-
 # The sources every figure is reported under, each as itself (never pooled into one ratio).
 SOURCE_LABELS: dict[str, str] = {
     "mentee_rating": "Mentees' ratings",
@@ -32,7 +30,20 @@ SOURCE_LABELS: dict[str, str] = {
     "comment": "Survey comments",
 }
 
-RESPONDENT_ROLES: tuple[str, ...] = ("mentee", "mentor_self")
+# Where an observation was read (its `source`), as the list of what feeds each element names it:
+# one row per survey question, one for all session notes, one for all survey comments.
+OBSERVATION_SOURCE_LABELS: dict[str, str] = {
+    "survey_item": "Survey question",
+    "session_note": "Session notes",
+    "survey_comment": "Survey comments",
+}
+
+# The same, as one piece of evidence is named where the evidence behind a figure is listed.
+EVIDENCE_LABELS: dict[str, str] = {
+    "survey_item": "survey answer",
+    "survey_comment": "survey comment",
+    "session_note": "session note",
+}
 
 
 @dataclass(frozen=True)

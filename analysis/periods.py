@@ -10,8 +10,6 @@ import pandas as pd
 
 from analysis.privacy import month_end, month_start
 
-PRESETS: tuple[str, ...] = ("Last quarter", "This year", "Last 12 months", "All data")
-
 Period = tuple[date, date]
 
 

@@ -163,7 +163,6 @@ FOREIGN = {
         "kurzer Austausch zum Projektstand",
     ],
 }
-FOREIGN_ELEMENTS = ["trust", "risk", "learning", "relationship", None]
 OPENERS = [
     "",
     "",

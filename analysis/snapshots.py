@@ -1,15 +1,17 @@
-"""The named charts of the product: each builds its figure, the table behind it and its headline
-from the store, so a page, a download, the leadership brief and `python -m analysis export` all
-show the same thing."""
+"""The charts of the product: each builds its figure, the table behind it and its headline from
+the store, so a page, a download, the leadership brief and `python -m analysis export` all show the
+same thing. Pages call the builders by name in code; CHARTS names them for the command line's
+--chart, the brief and file names."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -40,10 +42,12 @@ class Chart:
         return html.unescape(text.replace("<br>", " "))
 
 
-Builder = Callable[[Store, Filters, Settings, bool], Chart]
-
-
-def _overview(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+def element_overview(
+    store: Store,
+    filters: Filters,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
     levels, _compared = views.overview_context(store, filters, settings)
     shown = levels[levels["source"].isin(filters.level_sources())]
     table = shown[
@@ -77,7 +81,12 @@ def _overview(store: Store, filters: Filters, settings: Settings, names: bool) -
     )
 
 
-def _distribution(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+def rate_distribution(
+    store: Store,
+    filters: Filters,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
     rates = views.mentor_rates(store, filters, settings)
     primary = filters.trend_source()
     mine = rates[rates["source_kind"] == primary] if len(rates) else rates
@@ -92,7 +101,7 @@ def _distribution(store: Store, filters: Filters, settings: Settings, names: boo
             "observation_count",
         ]
     ]
-    if names:
+    if include_names:
         table = mine[["mentor_name", *table.columns]]
     return Chart(
         "rate-distribution",
@@ -103,30 +112,42 @@ def _distribution(store: Store, filters: Filters, settings: Settings, names: boo
     )
 
 
-def _heatmap(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+def mentor_heatmap(
+    store: Store,
+    filters: Filters,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
     rates = views.mentor_rates(store, filters, settings)
     rates = rates[rates["source_kind"] == filters.trend_source()] if len(rates) else rates
     table = (
         rates.pivot_table(
-            index="mentor_name" if names else "mentor_id", columns="element", values="rate_pct"
+            index="mentor_name" if include_names else "mentor_id",
+            columns="element",
+            values="rate_pct",
         )
         .round(1)
         .reset_index()
         if len(rates)
         else rates
     )
-    if not names and len(table):
+    if not include_names and len(table):
         table = table.drop(columns=["mentor_id"]).reset_index(names="mentor")
     return Chart(
         "mentor-heatmap",
         "Mentor by element",
-        charts.mentor_heatmap(rates, names=names),
+        charts.mentor_heatmap(rates, names=include_names),
         table,
         int(rates["observation_count"].sum()) if len(rates) else 0,
     )
 
 
-def _cooccurrence(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+def cooccurrence(
+    store: Store,
+    filters: Filters,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
     pairs = queries.element_cooccurrence(store, filters, settings)
     lift = metrics.cooccurrence_lift(pairs) if len(pairs) else pairs
     n = int(pairs["text_count"].iloc[0]) if len(pairs) else 0
@@ -135,7 +156,12 @@ def _cooccurrence(store: Store, filters: Filters, settings: Settings, names: boo
     )
 
 
-def _perception(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+def perception_gap(
+    store: Store,
+    filters: Filters,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
     gap = views.perception_gap(store, filters, settings)
     return Chart(
         "perception-gap",
@@ -146,50 +172,59 @@ def _perception(store: Store, filters: Filters, settings: Settings, names: bool)
     )
 
 
-def _trend(grain: str) -> Builder:
-    def build(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
-        changes = views.trend(store, filters, grain, settings)
-        goals = views.targets(store)
-        goals = goals[goals["source"] == filters.trend_source()]
-        figure = charts.trend(
-            changes,
-            queries.survey_waves(store),
-            queries.program_events(store),
-            dict(zip(goals["element"], goals["target_pct"], strict=True)),
-        )
-        columns = [
-            "period_start",
-            "element",
-            "pct",
-            "ci_low",
-            "ci_high",
-            "observation_count",
-            "mentor_count",
-            "change_pts",
-            "change_low",
-            "change_high",
-            "p_value",
-            "q_value",
-            "verdict",
-        ]
-        table = changes[columns].copy() if len(changes) else pd.DataFrame(columns=columns)
-        if len(changes):
-            table.loc[changes["hidden"].astype(bool), ["observation_count", "mentor_count"]] = None
-        source = SOURCE_LABELS[filters.trend_source()].lower()
-        return Chart(
-            f"trend-{grain}",
-            f"Trend by {grain} ({source})",
-            figure,
-            table,
-            int(changes.loc[~changes["hidden"].astype(bool), "observation_count"].sum())
-            if len(changes)
-            else 0,
-        )
+def trend(
+    store: Store,
+    filters: Filters,
+    grain: str,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
+    """By month or quarter (`grain`), on the view's trend source."""
+    changes = views.trend(store, filters, grain, settings)
+    goals = queries.element_targets(store)
+    goals = goals[goals["source"] == filters.trend_source()]
+    figure = charts.trend(
+        changes,
+        queries.survey_waves(store),
+        queries.program_events(store),
+        dict(zip(goals["element"], goals["target_pct"], strict=True)),
+    )
+    columns = [
+        "period_start",
+        "element",
+        "pct",
+        "ci_low",
+        "ci_high",
+        "observation_count",
+        "mentor_count",
+        "change_pts",
+        "change_low",
+        "change_high",
+        "p_value",
+        "q_value",
+        "verdict",
+    ]
+    table = changes[columns].copy() if len(changes) else pd.DataFrame(columns=columns)
+    if len(changes):
+        table.loc[changes["hidden"].astype(bool), ["observation_count", "mentor_count"]] = None
+    source = SOURCE_LABELS[filters.trend_source()].lower()
+    return Chart(
+        f"trend-{grain}",
+        f"Trend by {grain} ({source})",
+        figure,
+        table,
+        int(changes.loc[~changes["hidden"].astype(bool), "observation_count"].sum())
+        if len(changes)
+        else 0,
+    )
 
-    return build
 
-
-def _waves(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+def wave_comparison(
+    store: Store,
+    filters: Filters,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
     waves = views.waves(store, filters, settings)
     return Chart(
         "wave-comparison",
@@ -200,7 +235,12 @@ def _waves(store: Store, filters: Filters, settings: Settings, names: bool) -> C
     )
 
 
-def _impact(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+def impact(
+    store: Store,
+    filters: Filters,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
     """The latest programme event that says whom it applied to."""
     event = views.latest_event(store)
     if event is None:
@@ -226,35 +266,43 @@ def _impact(store: Store, filters: Filters, settings: Settings, names: bool) -> 
     )
 
 
-def _segments(segment: str) -> Builder:
+def segments(
+    store: Store,
+    filters: Filters,
+    segment: str,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
+    """By a mentor segment (department, cohort, location) or a segment column of a survey."""
     label = queries.segment_label(segment)
-
-    def build(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
-        cells = views.segment_heatmap(store, filters, segment, settings)
-        table = cells[
-            [
-                "segment_value",
-                "element",
-                "frequency_pct",
-                "ci_low",
-                "ci_high",
-                "shown_count",
-                "observation_count",
-                "reason",
-            ]
-        ].rename(columns={"segment_value": label})
-        return Chart(
-            f"segments-{segment}",
-            f"By {label}",
-            charts.segment_heatmap(cells, label, settings.anonymity_min),
-            table,
-            int(cells["observation_count"].fillna(0).sum()),
-        )
-
-    return build
+    cells = views.segment_heatmap(store, filters, segment, settings)
+    table = cells[
+        [
+            "segment_value",
+            "element",
+            "frequency_pct",
+            "ci_low",
+            "ci_high",
+            "shown_count",
+            "observation_count",
+            "reason",
+        ]
+    ].rename(columns={"segment_value": label})
+    return Chart(
+        f"segments-{segment}",
+        f"By {label}",
+        charts.segment_heatmap(cells, label, settings.anonymity_min),
+        table,
+        int(cells["observation_count"].fillna(0).sum()),
+    )
 
 
-def _at_risk(store: Store, filters: Filters, settings: Settings, names: bool) -> Chart:
+def pairs_at_risk(
+    store: Store,
+    filters: Filters,
+    settings: Settings = DEFAULT_SETTINGS,
+    include_names: bool = False,
+) -> Chart:
     health = views.program_health(store, filters, settings)
     at_risk = health.at_risk
     figure = charts.pair_silence(
@@ -263,7 +311,7 @@ def _at_risk(store: Store, filters: Filters, settings: Settings, names: bool) ->
     columns = ["mentor_name", "last_session_on", "days_since_last_session", "session_count"]
     table = (
         at_risk[columns]
-        if names and len(at_risk)
+        if include_names and len(at_risk)
         else at_risk.drop(
             columns=[
                 c
@@ -277,20 +325,31 @@ def _at_risk(store: Store, filters: Filters, settings: Settings, names: bool) ->
     )
 
 
+class Builder(Protocol):
+    def __call__(
+        self, store: Store, filters: Filters, *, settings: Settings, include_names: bool
+    ) -> Chart: ...
+
+
+# Each chart by the name the command line's --chart, the brief and file names use, with what it
+# shows in words.
 CHARTS: dict[str, tuple[str, Builder]] = {
-    "element-overview": ("How often each element shows up (frequency and coverage)", _overview),
-    "rate-distribution": ("Spread of mentors' rates per element", _distribution),
-    "mentor-heatmap": ("Mentor-by-element heatmap", _heatmap),
-    "cooccurrence": ("Which elements appear together", _cooccurrence),
-    "perception-gap": ("Mentees' view vs mentors' self-assessment", _perception),
-    "trend-month": ("Trend by month", _trend("month")),
-    "trend-quarter": ("Trend by quarter", _trend("quarter")),
-    "wave-comparison": ("By survey wave", _waves),
-    "impact": ("Impact of the latest programme event", _impact),
-    "segments-department": ("By department", _segments("department")),
-    "segments-cohort": ("By cohort", _segments("cohort")),
-    "segments-location": ("By location", _segments("location")),
-    "pairs-at-risk": ("Pairs at risk", _at_risk),
+    "element-overview": (
+        "How often each element shows up (frequency and coverage)",
+        element_overview,
+    ),
+    "rate-distribution": ("Spread of mentors' rates per element", rate_distribution),
+    "mentor-heatmap": ("Mentor-by-element heatmap", mentor_heatmap),
+    "cooccurrence": ("Which elements appear together", cooccurrence),
+    "perception-gap": ("Mentees' view vs mentors' self-assessment", perception_gap),
+    "trend-month": ("Trend by month", partial(trend, grain="month")),
+    "trend-quarter": ("Trend by quarter", partial(trend, grain="quarter")),
+    "wave-comparison": ("By survey wave", wave_comparison),
+    "impact": ("Impact of the latest programme event", impact),
+    "segments-department": ("By department", partial(segments, segment="department")),
+    "segments-cohort": ("By cohort", partial(segments, segment="cohort")),
+    "segments-location": ("By location", partial(segments, segment="location")),
+    "pairs-at-risk": ("Pairs at risk", pairs_at_risk),
 }
 
 
@@ -301,7 +360,8 @@ def build(
     settings: Settings = DEFAULT_SETTINGS,
     include_names: bool = False,
 ) -> Chart:
-    """Build a named chart. Mentor names appear only when `include_names` is True."""
+    """Build the chart called `name` (a key of CHARTS, or segments-respondent:COLUMN). Mentor
+    names appear only when `include_names` is True."""
     if name.startswith("segments-" + queries.RESPONDENT_PREFIX):
         segment = name.removeprefix("segments-")
         if segment not in queries.segment_choices(store):
@@ -309,12 +369,12 @@ def build(
                 f"No loaded survey has a segment column called "
                 f"'{segment.removeprefix(queries.RESPONDENT_PREFIX)}'."
             )
-        return _segments(segment)(store, filters, settings, include_names)
+        return segments(store, filters, segment, settings, include_names)
     if name not in CHARTS:
         raise MentoringError(
             f"There is no chart called '{name}'. Choose one of: {', '.join(CHARTS)}."
         )
-    return CHARTS[name][1](store, filters, settings, include_names)
+    return CHARTS[name][1](store, filters, settings=settings, include_names=include_names)
 
 
 def parse_period(text: str | None) -> tuple[date | None, date | None]:

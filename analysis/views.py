@@ -10,7 +10,14 @@ from datetime import date
 import pandas as pd
 
 from analysis import estimates, metrics, privacy, queries
-from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS, Settings, Treated
+from analysis.model import (
+    DEFAULT_SETTINGS,
+    ELEMENT_LABELS,
+    ELEMENTS,
+    OBSERVATION_SOURCE_LABELS,
+    Settings,
+    Treated,
+)
 from analysis.queries import Filters
 from analysis.store import Store
 
@@ -258,13 +265,6 @@ def segment_source(counts: pd.DataFrame, filters: Filters) -> str:
     return "session_note" if has_notes else "mentee_rating"
 
 
-SOURCE_NAMES = {
-    "survey_item": "Survey question",
-    "session_note": "Session notes",
-    "survey_comment": "Survey comments",
-}
-
-
 def element_sources(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
@@ -277,7 +277,7 @@ def element_sources(
     withheld = {} if guard.shown else dict.fromkeys(rows["segment_value"], guard.reason)
     rows = metrics.suppress_cells(rows, settings, withheld)
     rows["concern_count"] = rows["concern_count"].astype("Int64").mask(rows["suppressed"])
-    rows["source"] = rows["source"].map(SOURCE_NAMES)
+    rows["source"] = rows["source"].map(OBSERVATION_SOURCE_LABELS)
     rows["element"] = rows["element"].map(ELEMENT_LABELS)
     return rows[
         [
@@ -291,13 +291,6 @@ def element_sources(
             "reason",
         ]
     ]
-
-
-def segment_choices(
-    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
-) -> list[str]:
-    """Roster segments first, then each segment column mapped in a survey."""
-    return queries.segment_choices(store)
 
 
 def coaching(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
@@ -488,52 +481,6 @@ def mentor_detail(
 LEVEL_AND_SELF = ("mentee_rating", "session_note", "self_assessment")
 
 
-def mentor_list(
-    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
-) -> pd.DataFrame:
-    return queries.mentor_directory(store, filters)
-
-
-def program_events(
-    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
-) -> pd.DataFrame:
-    """Every recorded programme event (filters do not apply)."""
-    return queries.program_events(store)
-
-
-def filter_choices(
-    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
-) -> dict[str, object]:
-    """The departments, cohorts and locations there are (filters do not apply)."""
-    return queries.filter_options(store)
-
-
-def history(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
-    """Every load, newest first (filters do not apply; the signature matches the other views)."""
-    return queries.ingest_history(store)
-
-
-def identity_issues(
-    store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
-) -> pd.DataFrame:
-    """Unattributed rows, mentors outside the roster, roster disagreements (filters do not apply)."""
-    return queries.identity_issues(store)
-
-
-def rejected_rows(
-    store: Store, filters: Filters, batch_id: int, settings: Settings = DEFAULT_SETTINGS
-) -> pd.DataFrame:
-    return queries.rejected_rows_of_batch(store, batch_id)
-
-
-def targets(
-    store: Store, filters: Filters | None = None, settings: Settings = DEFAULT_SETTINGS
-) -> pd.DataFrame:
-    """The targets an admin has set: element, source, target_pct, set_by, set_on (the same
-    for every view; `filters` is accepted so pages read it like every other view)."""
-    return queries.element_targets(store)
-
-
 @dataclass(frozen=True)
 class Comparison:
     """The window a change is measured over and the one before it, in words."""
@@ -629,7 +576,7 @@ def overview_context(
     sources = filters.level_sources()
     levels = by_source(store, filters, settings)
     levels = levels[levels["source"].isin(sources)]
-    frame = estimates.against_targets(levels, targets(store))
+    frame = estimates.against_targets(levels, queries.element_targets(store))
     parts, compared = [], {}
     note_sources = tuple(s for s in sources if s not in estimates.SURVEY_SOURCES)
     survey_sources = tuple(s for s in sources if s in estimates.SURVEY_SOURCES)

@@ -1,93 +1,47 @@
-"""The only non-page Streamlit module: who is asking (sign-in, roles) and the pages they may
-open, the store, cached views keyed on small values plus the data version, the shared sidebar
-filters (kept in the URL), and the share/download widgets (every download is audited)."""
+"""What the pages share (the frame itself is dashboard.py): who this run serves and the role
+check at the top of a page, the store, read() (any analysis read function, cached on small values
+plus the data version), the sidebar's filters as Filters, and the table, chart, copy-link and
+download widgets (every download is audited)."""
 
 from __future__ import annotations
 
 import html
-import os
 import re
+import runpy
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from analysis import access, audit, export, periods, readiness, snapshots, views
-from analysis.access import ADMIN, VIEWER, Actor
+from analysis import access, audit, export, readiness, snapshots
+from analysis.access import Actor
 from analysis.bootstrap import build_sample_database, is_sample
 from analysis.errors import MentoringError
-from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, SOURCE_LABELS, Settings
+from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, EVIDENCE_LABELS, SOURCE_LABELS
 from analysis.queries import Filters
 from analysis.store import Store, resolve_db_path
-from pages import theme
 
-EVIDENCE_CHOICES = {
-    "both": "Surveys and sessions",
-    "surveys": "Surveys only",
-    "sessions": "Sessions only",
-}
-
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _frame = threading.local()
 
-# Each page with the role it needs. Viewers see aggregates and exports; mentor names and the
-# evidence text behind the figures are for admins (each page checks again; see require_role).
-PAGES = {
-    "Program": [
-        ("pages/overview.py", "Overview", ":material/dashboard:", VIEWER),
-        ("pages/elements.py", "Elements", ":material/stacked_bar_chart:", VIEWER),
-        ("pages/trends.py", "Trends", ":material/trending_up:", VIEWER),
-        ("pages/segments.py", "Segments", ":material/grid_view:", VIEWER),
-        ("pages/health.py", "Program health", ":material/monitor_heart:", VIEWER),
-        ("pages/brief.py", "Leadership brief", ":material/slideshow:", VIEWER),
-    ],
-    "Admin": [
-        ("pages/mentors.py", "Mentors", ":material/person_search:", ADMIN),
-        ("pages/upload.py", "Upload", ":material/upload_file:", ADMIN),
-    ],
-    "About": [("pages/methodology.py", "Methodology", ":material/menu_book:", VIEWER)],
-}
 
-
-def run_app() -> None:
-    """The frame every page runs in: page config, who is asking (sign-in and roles, which may end
-    the run on the sign-in or "not authorised" page), the menu of the pages their role opens,
-    shared filters, then the chosen page."""
-    st.set_page_config(
-        page_title="Mentoring Program Health", page_icon=":material/diversity_3:", layout="wide"
-    )
-    theme.apply()
-    actor = _admitted_actor()
+def run_page(page: StreamlitPage, actor: Actor) -> None:
+    """Run the page the menu chose, for `actor` (the frame's last step): the page reads who it
+    serves with current_actor(), and knows it runs inside the frame."""
     _frame.actor = actor
-    navigation = st.navigation(
-        {
-            section: allowed
-            for section, entries in PAGES.items()
-            if (
-                allowed := [
-                    st.Page(path, title=title, icon=icon, default=path.endswith("overview.py"))
-                    for path, title, icon, role in entries
-                    if access.allows(actor, role)
-                ]
-            )
-        }
-    )
-    _who_and_where(actor)
-    # One open connection serves every query of this run (each takes a cursor); the file is
-    # released when no run of this process needs it, so the command line can load meanwhile.
-    with store().session():
-        sidebar_filters()
-        _frame.active = True
-        try:
-            navigation.run()
-        finally:
-            _frame.active = False
+    _frame.active = True
+    try:
+        page.run()
+    finally:
+        _frame.active = False
 
 
 def current_actor() -> Actor:
@@ -100,8 +54,8 @@ def require_role(role: str, what: str) -> Actor:
     without `role` gets a plain "not authorised" page and the run stops."""
     actor = current_actor()
     if not access.allows(actor, role):
-        _not_authorised(
-            _plain_markdown(
+        not_authorised(
+            plain_markdown(
                 f"{what} is for the dashboard's {role}s, and you are signed in as a "
                 f"{actor.role or 'person without a role'}."
             ),
@@ -111,103 +65,14 @@ def require_role(role: str, what: str) -> Actor:
     return actor
 
 
-def _auth_section() -> Mapping[str, Any]:
+def auth_section() -> Mapping[str, Any]:
     """The [auth] section of secrets.toml (empty when sign-in is not configured)."""
     if not st.secrets.load_if_toml_exists():
         return {}
     return st.secrets.get("auth") or {}
 
 
-def _admitted_actor() -> Actor:
-    """Who is asking, or the end of this run on a page saying why they cannot come in."""
-    auth = _auth_section()
-    if access.sign_in_configured(auth):
-        if not st.user.is_logged_in:
-            _only_page("Sign in", lambda: _sign_in(access.sign_in_providers(auth)))
-        try:
-            actor = access.signed_in_actor(st.user, access.load_roles())
-        except access.RolesFileError as exc:
-            refused, reason = Actor(str(st.user.get("email") or ""), None), str(exc)
-            _only_page("Not authorised", lambda: _not_authorised(_plain_markdown(reason), refused))
-        if actor.role is None:
-            _only_page("Not authorised", lambda: _not_authorised(_no_role(actor), actor))
-        return actor
-    found = access.unsigned_actor(_serving_mode(), _client_ip())
-    if found is None:
-        _only_page(
-            "Not authorised",
-            lambda: _not_authorised(
-                "No sign-in is configured for this dashboard, so it serves only the computer it "
-                "runs on.",
-                None,
-            ),
-        )
-    return found
-
-
-def _client_ip() -> str | None:
-    """The visitor's address; None for this computer. (AppTest's stand-in runtime answers with
-    a mock object, which is no address.)"""
-    ip = st.context.ip_address
-    return ip if isinstance(ip, str) else None
-
-
-def _serving_mode() -> str:
-    return access.serving_mode(
-        sign_in=False,
-        address=st.get_option("server.address"),
-        allow_remote=access.allow_remote_flag(os.environ),
-    )
-
-
-def _only_page(title: str, render: Callable[[], None]) -> None:
-    """Show one page and nothing else (no menu, no filters), at whichever page's address was
-    asked for (so a link to /upload shows it too, rather than a "page not found" box)."""
-    paths = [path for entries in PAGES.values() for path, *_ in entries]
-    pages = [
-        st.Page(render, title=title, url_path=Path(path).stem, default=path.endswith("overview.py"))
-        for path in paths
-    ]
-    st.navigation(pages, position="hidden").run()
-    st.stop()
-
-
-def _sign_in(providers: list[str | None]) -> None:
-    st.title("Mentoring Program Health")
-    st.write(
-        "This dashboard holds what mentees said about their mentors, so it is open only to the "
-        "people its administrator has named. Sign in with your work account to continue."
-    )
-    if not providers:
-        st.error(
-            "Sign-in is switched on in secrets.toml, but no identity provider is configured "
-            "there (client_id, client_secret, server_metadata_url). See the README, 'Sign-in'.",
-            icon=":material/error:",
-        )
-    for provider in providers:
-        label = "Sign in" if provider is None else f"Sign in with {provider.capitalize()}"
-        if st.button(label, type="primary", key=f"sign-in-{provider or 'default'}"):
-            if provider is None:
-                st.login()
-            else:
-                st.login(provider)
-
-
-def _no_role(actor: Actor) -> str:
-    if actor.email == "(no email address)":
-        return "Your identity provider did not send an email address, so no role can be found."
-    if not access.roles_path().exists():
-        return _plain_markdown(
-            "Nobody has a role yet: the dashboard's roles file does not exist. Its administrator "
-            "creates it from .streamlit/roles.example.toml (README, 'Sign-in')."
-        )
-    return (
-        f"You are signed in as {_email_markdown(actor.email)}, and this address has no role on "
-        "this dashboard."
-    )
-
-
-def _not_authorised(reason_markdown: str, actor: Actor | None) -> None:
+def not_authorised(reason_markdown: str, actor: Actor | None) -> None:
     st.title("Not authorised")
     st.markdown(reason_markdown)
     st.write(
@@ -215,53 +80,14 @@ def _not_authorised(reason_markdown: str, actor: Actor | None) -> None:
         "(admin or viewer). Ask the program's administrator to add your email address, or your "
         "organisation's domain, to the dashboard's roles file."
     )
-    if actor is not None and access.sign_in_configured(_auth_section()):
+    if actor is not None and access.sign_in_configured(auth_section()):
         if st.button("Sign out", key="sign-out-refused"):
             st.logout()
 
 
-def _plain_markdown(text: str) -> str:
+def plain_markdown(text: str) -> str:
     """Text shown as itself in markdown (a path's underscores are not emphasis)."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:])", r"\\\1", text)
-
-
-def _email_markdown(email: str) -> str:
-    """An address shown as itself, as code (not turned into a mail link)."""
-    return "`" + email.replace("`", "'") + "`"
-
-
-def _who_and_where(actor: Actor) -> None:
-    """Say who is signed in, or that this server serves this computer only; when it listens
-    beyond this computer without sign-in, a warning on every page."""
-    if access.sign_in_configured(_auth_section()):
-        st.sidebar.caption(f"Signed in as {_email_markdown(actor.email)} ({actor.role}).")
-        if st.sidebar.button("Sign out", key="sign-out"):
-            st.logout()
-        return
-    address = st.get_option("server.address") or "every network interface"
-    port = st.get_option("server.port")
-    mode = _serving_mode()
-    if mode == access.LOCAL:
-        st.sidebar.caption(
-            f"Serving this computer only ({address}:{port}). No sign-in is configured, so you "
-            "have full admin rights; to share the dashboard, configure sign-in (README, "
-            "'Sign-in')."
-        )
-    elif mode == access.OPEN:
-        st.warning(
-            f"**Open to the network without sign-in.** This dashboard listens on {address}, port "
-            f"{port}, and anyone who can reach it can read every mentor's scorecard and the "
-            "evidence behind it, and can upload and undo loads. Configure sign-in (README, "
-            "'Sign-in'), or restart without --allow-remote.",
-            icon=":material/warning:",
-        )
-    else:
-        st.warning(
-            f"This server listens on {address}, beyond this computer, but no sign-in is "
-            "configured: visitors from other computers are refused. Start it with "
-            "./scripts/run.sh to listen on this computer only.",
-            icon=":material/warning:",
-        )
 
 
 def route_through_dashboard() -> None:
@@ -272,8 +98,9 @@ def route_through_dashboard() -> None:
     dashboard.py. Calling st.navigation ends that mode; so a page that finds itself outside the
     frame runs the frame itself (which runs the page again, inside it) and stops. Doing it in the
     same run, rather than rerunning, keeps a button press that arrived with the run."""
-    if not getattr(_frame, "active", False):
-        run_app()
+    run = get_script_run_ctx()
+    if run is not None and not getattr(_frame, "active", False):
+        runpy.run_path(run.main_script_path)  # dashboard.py, or what `streamlit run` was given
         st.stop()
 
 
@@ -308,96 +135,36 @@ def store() -> Store:
     return db
 
 
-def data_version() -> int:
-    return store().data_version()
+def read(fn: Callable[Concatenate[Store, P], R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+    """`fn(store, *args, **kwargs)`: an analysis read function (store first) called on this
+    dashboard's database, cached until the data changes. Pass small values (filters, settings, an
+    id), never a DataFrame: the cache would only sample it."""
+    name = f"{fn.__module__}.{getattr(fn, '__qualname__', '<unnamed>')}"
+    if "<" in name:
+        # the name keys the cache, so two different functions must never share one
+        raise TypeError(f"read() takes a module-level function, not {name}")
+    db = store()
+    return _cached_read(fn, name, str(db.path), db.data_version(), args, kwargs)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached_view(
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached_read(
+    _fn: Callable[..., Any],
     name: str,
     db: str,
     version: int,
-    filters: Filters,
     args: tuple[Any, ...],
-    settings: Settings,
+    kwargs: dict[str, Any],
 ) -> Any:
-    return getattr(views, name)(Store(db), filters, *args, settings=settings)
-
-
-def view(name: str, filters: Filters, *args: Any, settings: Settings = DEFAULT_SETTINGS) -> Any:
-    """A function of analysis.views, cached until the data changes."""
-    db = store()
-    return _cached_view(name, str(db.path), db.data_version(), filters, args, settings)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _cached_chart(
-    name: str,
-    db: str,
-    version: int,
-    filters: Filters,
-    include_names: bool,
-    settings: Settings,
-) -> snapshots.Chart:
-    return snapshots.build(name, Store(db), filters, settings, include_names)
-
-
-def chart(
-    name: str,
-    filters: Filters,
-    include_names: bool = False,
-    settings: Settings = DEFAULT_SETTINGS,
-) -> snapshots.Chart:
-    db = store()
-    return _cached_chart(name, str(db.path), db.data_version(), filters, include_names, settings)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _cached_options(db: str, version: int) -> dict[str, Any]:
-    from analysis import queries
-
-    return queries.filter_options(Store(db))
-
-
-def data_range() -> tuple[date | None, date | None]:
-    """The first and last day with any data, for naming an open period in dates."""
-    db = store()
-    options = _cached_options(str(db.path), db.data_version())
-    return options["first_day"], options["last_day"]
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _cached_mentor_readiness(
-    db: str, version: int, filters: Filters, settings: Settings
-) -> readiness.MentorReadiness:
-    return readiness.mentors(Store(db), filters, settings)
-
-
-def mentor_readiness(
-    filters: Filters, settings: Settings = DEFAULT_SETTINGS
-) -> readiness.MentorReadiness:
-    """Which mentors in view the Mentors page can say something about, cached until the data
-    changes."""
-    db = store()
-    return _cached_mentor_readiness(str(db.path), db.data_version(), filters, settings)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _cached_favourable(db: str, version: int, settings: Settings) -> readiness.FavourableWording:
-    return readiness.favourable(Store(db), settings)
-
-
-def favourable(settings: Settings = DEFAULT_SETTINGS) -> readiness.FavourableWording:
-    """The answers counted as favourable, in the loaded surveys' own labels."""
-    db = store()
-    return _cached_favourable(str(db.path), db.data_version(), settings)
+    # Streamlit skips `_fn` when hashing the arguments: `name` stands for it in the key.
+    return _fn(Store(db), *args, **kwargs)
 
 
 def footnote() -> str:
     """What every chart's numbers rest on, in the user's terms."""
     return (
         f"Groups behind fewer than {DEFAULT_SETTINGS.anonymity_min} people are not shown, nor "
-        f"cells that would let them be worked out. {favourable().sentence()}"
+        f"cells that would let them be worked out. {read(readiness.favourable).sentence()}"
     )
 
 
@@ -418,84 +185,9 @@ def sample_banner() -> None:
         )
 
 
-def sidebar_filters() -> None:
-    """Draw the shared filters once per run, in the frame; pages read them with current_filters().
-    Each widget is bound to the URL, so a copied link reopens the same view."""
-    db = store()
-    options = _cached_options(str(db.path), db.data_version())
-    with st.sidebar:
-        st.header("Filters")
-        first, last = options["first_day"], options["last_day"]
-        if first and last:
-            st.date_input(
-                "Period",
-                value=(first, last),
-                min_value=first,
-                max_value=last,
-                key="period",
-                bind="query-params",
-            )
-            _period_presets(first, last)
-        st.multiselect(
-            "Department",
-            options["departments"],
-            key="department",
-            bind="query-params",
-            placeholder="All departments",
-        )
-        st.multiselect(
-            "Cohort",
-            options["cohorts"],
-            key="cohort",
-            bind="query-params",
-            placeholder="All cohorts",
-        )
-        st.multiselect(
-            "Location",
-            options["locations"],
-            key="location",
-            bind="query-params",
-            placeholder="All locations",
-        )
-        st.radio(
-            "Evidence from",
-            list(EVIDENCE_CHOICES),
-            format_func=EVIDENCE_CHOICES.get,
-            key="source",
-            bind="query-params",
-        )
-        st.caption(f"Groups of fewer than {DEFAULT_SETTINGS.anonymity_min} people are never shown.")
-        _copy_link(key="copy-link")
-        st.caption("The link opens this page with these filters (and the chosen mentor).")
-
-
-def _period_presets(first: date, last: date) -> None:
-    """Quick periods under the period filter. A choice sets the period (which the URL keeps), and
-    the highlighted choice always names the period in force, so a link shows it too."""
-    named = periods.presets(first, last)
-    period = tuple(st.session_state.get("period") or ())
-    kept = st.session_state.get("period-preset")
-    if kept not in named or periods.matching(period, {kept: named[kept]}) is None:
-        st.session_state["period-preset"] = periods.matching(period, named)
-
-    def apply() -> None:
-        chosen = st.session_state.get("period-preset")
-        if chosen in named:
-            st.session_state["period"] = named[chosen]
-
-    st.pills(
-        "Quick periods",
-        list(named),
-        key="period-preset",
-        on_change=apply,
-        label_visibility="collapsed",
-    )
-    st.caption(f"Counted back from the latest data ({last:%d %b %Y}), not from today.")
-
-
 # Copies the address bar (page, filters and chosen mentor are all in it). The clipboard API needs
 # a secure origin (https or this computer); elsewhere the link is shown, selected, to copy by hand.
-_copy_link = st.components.v2.component(
+copy_link = st.components.v2.component(
     "mentoring_copy_link",
     html=(
         '<button type="button" class="copy-link">Copy link to this view</button>'
@@ -550,10 +242,6 @@ def current_filters() -> Filters:
         locations=tuple(state.get("location") or ()),
         source=state.get("source") or "both",
     )
-
-
-def with_roles(filters: Filters, roles: tuple[str, ...]) -> Filters:
-    return replace(filters, roles=roles)
 
 
 def show_error(exc: MentoringError) -> None:
@@ -783,15 +471,9 @@ def evidence_table(snippets: pd.DataFrame) -> None:
     if snippets.empty:
         st.write("No notes or comments match.")
         return
-    shown = snippets.assign(
-        source=snippets["source"].map(
-            {
-                "survey_item": "survey answer",
-                "survey_comment": "survey comment",
-                "session_note": "session note",
-            }
-        )
-    )[["observed_on", "source", "evidence"]]
+    shown = snippets.assign(source=snippets["source"].map(EVIDENCE_LABELS))[
+        ["observed_on", "source", "evidence"]
+    ]
     st.dataframe(
         shown,
         hide_index=True,

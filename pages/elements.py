@@ -3,7 +3,7 @@ appear together, and mentees' view against mentors' self-assessment."""
 
 import streamlit as st
 
-from analysis import readiness
+from analysis import readiness, snapshots, views
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, SOURCE_LABELS
 from pages import common
 
@@ -12,7 +12,7 @@ common.route_through_dashboard()
 st.title("The four elements")
 filters = common.current_filters()
 
-overview = common.chart("element-overview", filters)
+overview = common.read(snapshots.element_overview, filters)
 said = readiness.element_messages(overview.table, filters.describe())
 if said:
     common.cannot_answer(said)
@@ -48,7 +48,7 @@ st.markdown(
     f"**Coverage at other thresholds** (coverage counts mentors whose own, partially pooled rate "
     f"reaches the threshold; the default is {DEFAULT_SETTINGS.mentor_shown_share:.0%})"
 )
-sensitivity = common.view("coverage_sensitivity", filters)
+sensitivity = common.read(views.coverage_sensitivity, filters)
 if len(sensitivity):
     st.dataframe(
         sensitivity.assign(
@@ -64,7 +64,7 @@ if len(sensitivity):
     )
 
 st.subheader("How mentors differ")
-spread = common.mentor_readiness(filters).spread_message(filters.trend_source())
+spread = common.read(readiness.mentors, filters).spread_message(filters.trend_source())
 if spread:
     common.cannot_answer([spread])  # the spread and the mentor-by-element chart alike
 else:
@@ -73,7 +73,7 @@ else:
         "the programme's rate, so chance does not make anyone look extreme); the box is the "
         "middle half of mentors, the whiskers 90% of them."
     )
-    common.chart_block(common.chart("rate-distribution", filters), filters, "distribution")
+    common.chart_block(common.read(snapshots.rate_distribution, filters), filters, "distribution")
 
     st.subheader("Mentor by element")
     names = common.current_actor().is_admin and st.toggle(
@@ -83,19 +83,19 @@ else:
         help="For program admins. Off by default so the page can be shown on a screen.",
     )
     common.chart_block(
-        common.chart("mentor-heatmap", filters, include_names=names), filters, "heatmap"
+        common.read(snapshots.mentor_heatmap, filters, include_names=names), filters, "heatmap"
     )
 
 st.subheader("Which elements appear together")
 st.caption(
     "In session notes and survey comments. Lift above 1: the two show up together more than chance."
 )
-common.chart_block(common.chart("cooccurrence", filters), filters, "cooccurrence")
+common.chart_block(common.read(snapshots.cooccurrence, filters), filters, "cooccurrence")
 
 st.subheader("Perception gap: mentors' self-assessment vs their mentees' view")
 st.caption(
     "Survey answers only, paired: each mentor's own answers against their own mentees' answers in "
-    f"the same survey round, each side favourable by its own scale ({common.favourable().short()})."
+    f"the same survey round, each side favourable by its own scale ({common.read(readiness.favourable).short()})."
     " A positive gap means mentors rate themselves higher than their mentees do."
 )
-common.chart_block(common.chart("perception-gap", filters), filters, "gap")
+common.chart_block(common.read(snapshots.perception_gap, filters), filters, "gap")

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from analysis import readiness
+from analysis import readiness, snapshots, views
 from analysis.model import DEFAULT_SETTINGS
 from pages import common
 
@@ -31,7 +31,7 @@ with st.expander("Thresholds"):
         bind="query-params",
     )
 s = replace(DEFAULT_SETTINGS, active_pair_days=int(active_days), at_risk_days=int(at_risk_days))
-health = common.view("program_health", filters, settings=s)
+health = common.read(views.program_health, filters, settings=s)
 if health.as_of is None:
     st.warning("No session logs or surveys loaded yet. Open **Upload** to add them.")
     st.stop()
@@ -70,7 +70,7 @@ if not said:
         key="health-names",
         help="For program admins. Off by default so the page can be shown on a screen.",
     )
-    built = common.chart("pairs-at-risk", filters, include_names=names, settings=s)
+    built = common.read(snapshots.pairs_at_risk, filters, settings=s, include_names=names)
     common.chart_block(built, filters, "at-risk")
     if len(health.at_risk):
         table = health.at_risk[

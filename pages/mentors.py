@@ -3,7 +3,7 @@ view, the evidence behind each figure, and who to coach on what."""
 
 import streamlit as st
 
-from analysis import charts, readiness
+from analysis import charts, readiness, views
 from analysis.access import ADMIN
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS
 from pages import common
@@ -18,11 +18,11 @@ st.caption(
     "For program admins: this page names mentors. Mentees and survey respondents are never named."
 )
 filters = common.current_filters()
-ready = common.mentor_readiness(filters)
+ready = common.read(readiness.mentors, filters)
 common.cannot_answer([ready.message()] if ready.message() else [])
 
 st.subheader("Who to coach on what")
-coaching = common.view("coaching", filters)
+coaching = common.read(views.coaching, filters)
 tests_run = coaching.attrs.get("tests_run", 0)
 st.caption(
     "Each mentor is compared like for like: their session notes with every other mentor's notes, "
@@ -107,7 +107,7 @@ if asked and asked != labels[mentor_id]:
         icon=":material/link_off:",
     )
 name = ready.people.set_index("mentor_id").at[mentor_id, "display_name"]
-detail = common.view("mentor_detail", filters, mentor_id)
+detail = common.read(views.mentor_detail, filters, mentor_id)
 scorecard = charts.mentor_scorecard_tested(
     detail.rates,
     detail.population,
@@ -142,7 +142,7 @@ else:
 
 st.markdown(
     "**Self-view against mentees' view** (favourable survey answers: "
-    f"{common.favourable().short()})"
+    f"{common.read(readiness.favourable).short()})"
 )
 if detail.mentee_view_hidden and scorecard.data:
     st.info(

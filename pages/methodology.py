@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from analysis import readiness
 from analysis.elements import learned_words, load_rubric, word_model
 from analysis.ingest import upkeep
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_DESCRIPTIONS, ELEMENT_LABELS, ELEMENTS
@@ -39,7 +40,7 @@ are shown against mentees' ratings as the **perception gap**.
 """
 )
 
-st.markdown(f"**In the surveys loaded now**: {common.favourable().sentence()}")
+st.markdown(f"**In the surveys loaded now**: {common.read(readiness.favourable).sentence()}")
 
 st.header("Which questions count, and negatively worded ones")
 st.markdown(

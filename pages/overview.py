@@ -5,6 +5,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+from analysis import queries, snapshots, views
 from analysis.errors import MentoringError
 from analysis.ingest import upkeep
 from analysis.model import ELEMENT_LABELS, ELEMENTS, SOURCE_LABELS
@@ -16,7 +17,7 @@ st.title("Mentoring program health")
 common.sample_banner()
 filters = common.current_filters()
 
-headline = common.view("headline", filters)
+headline = common.read(views.headline, filters)
 if headline.as_of is None:
     st.warning(
         "Nothing has been loaded yet. Open **Upload** to add survey exports and session logs."
@@ -38,7 +39,7 @@ cols[2].metric(
 cols[3].metric("Sessions, last 30 days", f"{counts['sessions_last_30_days']:,}")
 cols[4].metric("Survey responses", f"{counts['response_count']:,}", help="In the chosen period.")
 
-built = common.chart("element-overview", filters)
+built = common.read(snapshots.element_overview, filters)
 
 
 def _targets_form() -> None:
@@ -46,7 +47,7 @@ def _targets_form() -> None:
     saved = st.session_state.pop("targets-saved", None)
     if saved:
         st.success(saved)
-    current = common.view("targets", filters)
+    current = common.read(queries.element_targets)
     now = {(r.element, r.source): r.target_pct for r in current.itertuples()}
     with st.form("targets"):
         st.write(
@@ -99,7 +100,7 @@ if evidence_shown:
     st.caption("Click a bar to see the notes and comments behind it (below).")
 
 st.subheader("Against target and since the last period")
-table, compared, tests = common.view("standing", filters)
+table, compared, tests = common.read(views.standing, filters)
 st.dataframe(
     table,
     hide_index=True,
@@ -129,7 +130,7 @@ if common.current_actor().is_admin:
     with st.expander("Set targets (admins)"):
         _targets_form()
 
-levels = common.view("by_source", filters)
+levels = common.read(views.by_source, filters)
 st.subheader("How these numbers were derived")
 st.markdown(
     "Each source is reported as itself. **Mentees' ratings**: of the answers to the survey "
@@ -155,7 +156,7 @@ for row in levels[levels["source"].isin(filters.level_sources())].itertuples():
 st.markdown("\n".join(rows))
 with st.expander("Which survey questions, notes and comments feed each element"):
     st.dataframe(
-        common.view("element_sources", filters),
+        common.read(views.element_sources, filters),
         hide_index=True,
         column_config={
             "element": "Element",
@@ -192,5 +193,5 @@ kind = right.radio(
     key="overview-kind",
     format_func={"shown": "Where it shows up", "concerns": "Concerns (the opposite)"}.get,
 )
-snippets = common.view("evidence", filters, element, 1 if kind == "shown" else -1)
+snippets = common.read(views.evidence, filters, element, 1 if kind == "shown" else -1)
 common.evidence_table(snippets)

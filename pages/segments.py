@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from analysis import queries, readiness
+from analysis import queries, readiness, snapshots, views
 from analysis.model import DEFAULT_SETTINGS, ELEMENT_LABELS, ELEMENTS
 from pages import common
 
@@ -15,7 +15,7 @@ FILTER_FIELD = {"department": "departments", "cohort": "cohorts", "location": "l
 
 st.title("Segments")
 filters = common.current_filters()
-choices = common.view("segment_choices", filters)
+choices = common.read(queries.segment_choices)
 segment = st.segmented_control(
     "Compare by",
     choices,
@@ -24,7 +24,7 @@ segment = st.segmented_control(
     format_func=lambda s: queries.segment_label(s).capitalize(),
     required=True,
 )
-built = common.chart(f"segments-{segment}", filters)
+built = common.read(snapshots.segments, filters, segment)
 label = queries.segment_label(segment)
 shown_groups = sorted(
     str(v) for v in built.table.loc[built.table["frequency_pct"].notna(), label].unique()
@@ -60,4 +60,4 @@ if segment in FILTER_FIELD and built.figure.data and shown_groups:
             "Element", ELEMENTS, format_func=ELEMENT_LABELS.get, key="segments-element"
         )
         narrowed = replace(filters, **{FILTER_FIELD[segment]: (value,)})
-        common.evidence_table(common.view("evidence", narrowed, element, 1))
+        common.evidence_table(common.read(views.evidence, narrowed, element, 1))

@@ -1,6 +1,6 @@
 """What .streamlit/config.toml cannot set for WCAG 2 AA: the track of a switched-off toggle, which
 Streamlit draws in the text colour at 20% (1.5:1 on white, where a control's state needs 3:1).
-The frame applies it once per run, before any page (pages/common.py, run_app)."""
+The frame (dashboard.py) applies it once per run, before any page."""
 
 import streamlit as st
 

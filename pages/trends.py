@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import charts, readiness
+from analysis import charts, queries, readiness, snapshots, views
 from analysis.errors import MentoringError
 from analysis.ingest.upkeep import add_program_event
 from analysis.model import ELEMENT_LABELS, ELEMENTS, SOURCE_LABELS, Treated
@@ -26,13 +26,15 @@ grain = st.segmented_control(
     required=True,
 )
 
-built = common.chart(f"trend-{grain}", filters)
+built = common.read(snapshots.trend, filters, grain)
 if filters.source == "both":
     st.caption(
         "Over time this follows the session notes: survey answers arrive only in survey months, "
         "so they are compared wave by wave below."
     )
-said = readiness.trend_messages(common.view("trend", filters, grain), grain, filters.trend_source())
+said = readiness.trend_messages(
+    common.read(views.trend, filters, grain), grain, filters.trend_source()
+)
 common.cannot_answer(said)
 if built.figure.data or not said:  # an empty chart would only repeat the sentence above
     common.chart_block(built, filters, "trend")
@@ -80,8 +82,8 @@ if len(tested):
     )
 
 st.subheader("By survey wave")
-st.caption(f"Mentees' ratings, wave by wave. {common.favourable().sentence()}")
-waves = common.chart("wave-comparison", filters)
+st.caption(f"Mentees' ratings, wave by wave. {common.read(readiness.favourable).sentence()}")
+waves = common.read(snapshots.wave_comparison, filters)
 said = readiness.wave_messages(waves.table)
 common.cannot_answer(said)
 if waves.figure.data or not said:
@@ -95,7 +97,7 @@ st.markdown(
     "counts mentors, not notes. Before the event the two groups' lines should run together (the "
     "*pre-trend*): if they already diverged, the difference is not the event's doing."
 )
-events = common.view("program_events", filters)
+events = common.read(queries.program_events)
 with_group = events[events["treated_json"].notna()] if len(events) else events
 options = [
     (pd.Timestamp(r.event_date).date(), str(r.label), Treated.from_json(r.treated_json))
@@ -121,7 +123,7 @@ source = right.radio(
 )
 if choice == len(options):
     day = st.date_input("Event date", value=None, key="impact-date")
-    groups = common.view("filter_choices", filters)
+    groups = common.read(queries.filter_options)
     cols = st.columns(3)
     treated = Treated(
         departments=tuple(cols[0].multiselect("Departments it applied to", groups["departments"])),
@@ -141,7 +143,7 @@ else:
 if day is None or treated == Treated():
     st.info("Choose the event's date and whom it applied to.", icon=":material/event:")
 else:
-    result = common.view("impact", filters, day, treated, source)
+    result = common.read(views.impact, filters, day, treated, source)
     st.plotly_chart(
         charts.impact(result.effects, f"{label} ({day:%d %b %Y})"), theme=None, key="impact-chart"
     )
@@ -186,7 +188,7 @@ if common.current_actor().is_admin:
         with st.form("add-event", clear_on_submit=True):
             event_day = st.date_input("Date", value=date.today())
             event_label = st.text_input("What happened", max_chars=200)
-            groups = common.view("filter_choices", filters)
+            groups = common.read(queries.filter_options)
             cols = st.columns(3)
             who = Treated(
                 departments=tuple(cols[0].multiselect("Departments", groups["departments"])),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analysis import audit, export
+from analysis import audit, export, queries
 from analysis.access import ADMIN
 from analysis.bootstrap import is_sample, remove_sample, sample_loads
 from analysis.errors import MentoringError
@@ -327,7 +327,7 @@ for upload in uploads or []:
     with st.container(border=True):
         _one_upload(upload, {u.file_id for u in uploads})
 
-issues = common.view("identity_issues", common.current_filters())
+issues = common.read(queries.identity_issues)
 ambiguous = issues[issues["kind"] == "ambiguous"]
 if len(ambiguous):
     st.header("Rows held as unattributed")
@@ -375,7 +375,7 @@ if said:
 refused = st.session_state.pop("upload-refused", None)
 if refused:
     st.error(refused, icon=":material/error:")
-history = common.view("history", common.current_filters())
+history = common.read(queries.ingest_history)
 
 
 # Writes run in the page's body, after this run's role check at the top, never in a widget
@@ -435,7 +435,7 @@ else:
     rejected_batch = history.loc[history["rows_rejected"] > 0, "batch_id"].tolist()
     if rejected_batch:
         chosen = st.selectbox("Rows set aside by load", rejected_batch, key="rejected-batch")
-        rows = common.view("rejected_rows", common.current_filters(), int(chosen))
+        rows = common.read(queries.rejected_rows_of_batch, int(chosen))
         common.table(rows)
         common.download_button(
             st,

@@ -33,7 +33,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 HOSTILE = ROOT / "tests" / "data" / "export"
 SVG_NS = "{http://www.w3.org/2000/svg}"
-BRIEF_CHARTS = ["element-overview", "trend-quarter", "segments-department", "perception-gap"]
 
 needs_browser = pytest.mark.skipif(
     not export.browser_available(), reason="image export needs chromium (install-browser.sh)"
@@ -83,11 +82,6 @@ def _pdf_text(path: Path) -> str:
         ["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
     return " ".join(raw.split())
-
-
-def _pdf_pages(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
-    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, flags=re.MULTILINE)[1])
 
 
 def _pptx_text(data: bytes) -> str:

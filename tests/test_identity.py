@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import views
+from analysis import queries
 from analysis.ingest.load import ingest_file
 from analysis.ingest.mapping import FileFacts
 from analysis.ingest.upkeep import remove_batch
@@ -187,7 +187,7 @@ def test_what_stays_ambiguous_is_reported_with_the_names_involved(tmp_path: Path
     assert "sam.lee2@example.org, Finance" in candidates
     said = " ".join(report.notes)
     assert "1 row names a mentor who cannot be told apart" in said and "'Sam Lee'" in said
-    issues = views.identity_issues(store, views.Filters())
+    issues = queries.identity_issues(store)
     assert issues[issues["kind"] == "ambiguous"]["row_count"].tolist() == [1]
     # An unattributed response counts for nobody: 5 of 6 responses reach a mentor's figures.
     attributed = store.scalar(

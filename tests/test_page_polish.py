@@ -18,7 +18,7 @@ from analysis.ingest.load import ingest_file
 from analysis.queries import Filters
 from analysis.store import Store
 from tests.conftest import ROOT, copy_database
-from tests.test_sign_in_pages import AUTH, ROLES
+from tests.test_sign_in_pages import AUTH, ROLES, menu_opening_admin_pages_to_viewers
 
 PAGES = ["elements", "trends", "segments", "health", "mentors", "upload", "methodology"]
 
@@ -261,20 +261,13 @@ def test_a_link_to_a_mentor_not_in_view_opens_the_default_without_error_or_echo(
 def test_a_viewer_with_a_mentor_link_is_refused_and_sees_no_name(
     small_db: Path, tmp_path: Path, monkeypatch
 ):
-    from pages import common
-
     roles = tmp_path / "roles.toml"
     roles.write_text(ROLES, encoding="utf-8")
     monkeypatch.setenv("MENTORING_ROLES", str(roles))
     monkeypatch.setenv("MENTORING_DB", str(small_db))
-    # the menu wrongly lists the Mentors page for viewers: the page still refuses
-    monkeypatch.setattr(
-        common,
-        "PAGES",
-        {s: [(p, t, i, "viewer") for p, t, i, _ in e] for s, e in common.PAGES.items()},
-    )
     st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    # the menu wrongly lists the Mentors page for viewers: the page still refuses
+    at = AppTest.from_file(str(menu_opening_admin_pages_to_viewers(tmp_path)), default_timeout=90)
     at.secrets["auth"] = AUTH
     at.user = {"is_logged_in": True, "email": "lee@example.com"}
     at.query_params["mentor"] = "Ana Moreno"

@@ -41,15 +41,30 @@ def roles_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+def menu_opening_admin_pages_to_viewers(tmp_path: Path) -> Path:
+    """A copy of dashboard.py whose menu, by mistake, lists the admin pages for viewers too (beside
+    the real pages, so it runs them)."""
+    source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
+    assert source.count(", ADMIN),") == 2, "the menu's admin pages are no longer where expected"
+    app = tmp_path / "mistaken-menu"
+    app.mkdir()
+    (app / "pages").symlink_to(ROOT / "pages")
+    (app / "dashboard.py").write_text(source.replace(", ADMIN),", ", VIEWER),"), encoding="utf-8")
+    return app / "dashboard.py"
+
+
 @pytest.fixture
 def open_as(small_db: Path, roles_file: Path, monkeypatch: pytest.MonkeyPatch):
-    """Open the dashboard with sign-in configured, as `email` (None: not signed in)."""
+    """Open the dashboard with sign-in configured, as `email` (None: not signed in); `app`
+    opens another copy of it."""
     monkeypatch.setenv("MENTORING_DB", str(small_db))
     st.cache_data.clear()
     st.cache_resource.clear()
 
-    def run(email: str | None, page: str | None = None, **claims) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    def run(
+        email: str | None, page: str | None = None, app: Path = ROOT / "dashboard.py", **claims
+    ) -> AppTest:
+        at = AppTest.from_file(str(app), default_timeout=90)
         at.secrets["auth"] = AUTH
         at.user = (
             {"is_logged_in": True, "email": email, **claims} if email else {"is_logged_in": False}
@@ -147,18 +162,11 @@ def test_a_viewers_menu_has_no_admin_pages(open_as, page):
 
 @pytest.mark.parametrize("page, refusal", [("upload", "The Upload page"), ("mentors", "Mentors")])
 def test_an_admin_page_refuses_a_viewer_even_when_the_menu_lets_them_in(
-    open_as, monkeypatch, page, refusal
+    open_as, tmp_path: Path, page, refusal
 ):
     """The menu is not relied on: with a mistake that lists the page for viewers, the page
     itself still refuses."""
-    from pages import common
-
-    opened = {
-        section: [(p, t, i, "viewer") for p, t, i, _ in entries]
-        for section, entries in common.PAGES.items()
-    }
-    monkeypatch.setattr(common, "PAGES", opened)
-    at = open_as(LEE, page)
+    at = open_as(LEE, page, app=menu_opening_admin_pages_to_viewers(tmp_path))
     assert _titles(at) == ["Not authorised"]
     assert f"{refusal}" in _said(at) and "for the dashboard's admins" in _said(at)
     assert not at.get("file_uploader")

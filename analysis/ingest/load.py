@@ -20,9 +20,6 @@ from analysis.ingest import mapping as mappings
 from analysis.ingest.write import IngestReport
 from analysis.store import Store
 
-KIND_LABELS = {"survey": "survey export", "sessions": "session log", "roster": "participant roster"}
-
-
 # A session log is read, parsed and written this many rows at a time, so that a million
 # sessions never sit in memory at once; smaller exports come whole.
 CHUNK_ROWS = 50_000

@@ -96,10 +96,6 @@ _TYPES: dict[str, type[SurveyMapping] | type[SessionMapping] | type[RosterMappin
 }
 
 
-def empty_mapping(kind: str) -> Mapping:
-    return _TYPES[kind]()
-
-
 def to_json(mapping: Mapping) -> dict[str, Any]:
     """The layout's mapping as JSON (what is remembered per layout and saved for --mapping)."""
     return asdict(mapping)

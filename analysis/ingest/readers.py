@@ -11,10 +11,10 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -63,6 +63,9 @@ class Column:
         return f"{self.header} [{self.sub}]" if self.sub else self.header
 
 
+REJECTED_COLUMNS = ["row_number", "column", "reason", "raw_value"]
+
+
 @dataclass
 class RawExport:
     file_name: str
@@ -74,17 +77,48 @@ class RawExport:
     frame: pd.DataFrame
     layout_key: str
     notes: list[str] = field(default_factory=list)
-    rejected: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(
-            columns=["row_number", "column", "reason", "raw_value"]
-        )
-    )
+    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECTED_COLUMNS))
 
     def column(self, key: str) -> Column:
         for column in self.columns:
             if column.key == key:
                 return column
         raise KeyError(key)
+
+
+class SetAside:
+    """The rows of an export that cannot be counted whole, each with its column and the reason in
+    words, after those the reader already set aside."""
+
+    def __init__(self, raw: RawExport) -> None:
+        self._rejected: list[dict[str, Any]] = raw.rejected.to_dict("records")
+        self._rows: set[int] = set()
+
+    def add(
+        self,
+        rows: pd.Index,
+        column: str | None,
+        reason: Callable[[int], str],
+        values: pd.Series | None,
+    ) -> None:
+        """Set `rows` aside: `reason` says why for a row number, `values` holds what they read."""
+        for row in rows:
+            self._rows.add(int(row))
+            self._rejected.append(
+                {
+                    "row_number": int(row),
+                    "column": column,
+                    "reason": reason(int(row)),
+                    "raw_value": None if values is None else str(values.loc[row]),
+                }
+            )
+
+    def kept(self, index: pd.Index) -> pd.Index:
+        """The rows of `index` not set aside."""
+        return index[~index.isin(list(self._rows))]
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self._rejected, columns=REJECTED_COLUMNS)
 
 
 def _refuse_non_exports(data: bytes, name: str) -> None:
@@ -439,7 +473,7 @@ def read_export_chunks(
             frame=frame.fillna(""),
             layout_key=layout_key_of(columns),
             notes=notes if not yielded else [],
-            rejected=pd.DataFrame(bad, columns=["row_number", "column", "reason", "raw_value"]),
+            rejected=pd.DataFrame(bad, columns=REJECTED_COLUMNS),
         )
         yielded = True
         if not chunk_rows:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from analysis.ingest.mapping import MappingSuggestion, RosterMapping
-from analysis.ingest.readers import RawExport, parse_dates
+from analysis.ingest.readers import RawExport, SetAside, parse_dates
 
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("mentor", re.compile(r"\bmentor\b.*(email|name)|^mentor$|assigned mentor")),
@@ -65,22 +64,19 @@ def parse_roster(raw: RawExport, mapping: RosterMapping) -> ParsedRoster:
 
     name, email = column(mapping.name), column(mapping.email)
     role = column(mapping.role).map(_role)
-    rejected: list[dict[str, Any]] = raw.rejected.to_dict("records")
     problems = pd.Series("", index=frame.index)
     problems = problems.mask((name == "") & (email == ""), "no name or email")
     problems = problems.mask(
         role.isna() & (problems == ""), "the role is neither Mentor nor Mentee"
     )
-    for row, reason in problems[problems != ""].items():
-        rejected.append(
-            {
-                "row_number": int(row),
-                "column": None,
-                "reason": f"Row {row}: {reason}",
-                "raw_value": frame.loc[row, mapping.role] if mapping.role else None,
-            }
-        )
-    keep = problems.index[problems == ""]
+    set_aside = SetAside(raw)
+    set_aside.add(
+        problems.index[problems != ""],
+        None,
+        lambda r: f"Row {r}: {problems[r]}",
+        frame[mapping.role] if mapping.role else None,
+    )
+    keep = set_aside.kept(frame.index)
     started = (
         parse_dates(frame[mapping.started_on], raw.format, [])
         if mapping.started_on
@@ -100,6 +96,6 @@ def parse_roster(raw: RawExport, mapping: RosterMapping) -> ParsedRoster:
     ).reset_index(drop=True)
     return ParsedRoster(
         people,
-        pd.DataFrame(rejected, columns=["row_number", "column", "reason", "raw_value"]),
+        set_aside.frame(),
         len(frame) + len(raw.rejected),
     )

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
 from analysis.ingest.identity import per_value
 from analysis.ingest.mapping import MappingSuggestion, SessionMapping
-from analysis.ingest.readers import RawExport, parse_dates
+from analysis.ingest.readers import RawExport, SetAside, parse_dates
 
 _CUES: dict[str, re.Pattern[str]] = {
     "session_id": re.compile(r"^(session|meeting|activity)?\s*id$|session id|meeting id"),
@@ -108,23 +107,7 @@ def parse_sessions(
 ) -> ParsedSessions:
     frame = raw.frame
     notes: list[str] = []
-    rejected: list[dict[str, Any]] = raw.rejected.to_dict("records")
-    bad: set[int] = set()
-
-    def reject(
-        rows: pd.Index, column: str | None, reason: Callable[[int], str], values: pd.Series | None
-    ) -> None:
-        for row in rows:
-            bad.add(int(row))
-            rejected.append(
-                {
-                    "row_number": int(row),
-                    "column": column,
-                    "reason": reason(int(row)),
-                    "raw_value": None if values is None else str(values.loc[row]),
-                }
-            )
-
+    set_aside = SetAside(raw)
     empty = pd.Series("", index=frame.index, dtype="string")
     dates = (
         parse_dates(frame[mapping.date], raw.format, notes)
@@ -132,7 +115,7 @@ def parse_sessions(
         else pd.Series(pd.NaT, index=frame.index)
     )
     if mapping.date:
-        reject(
+        set_aside.add(
             dates.index[dates.isna()],
             raw.column(mapping.date).text,
             lambda r: f"Row {r}: the date '{frame.at[r, mapping.date]}' could not be read",
@@ -140,7 +123,7 @@ def parse_sessions(
         )
     mentor = frame[mapping.mentor].str.strip() if mapping.mentor else empty
     mentor_email = frame[mapping.mentor_email].str.strip() if mapping.mentor_email else empty
-    reject(
+    set_aside.add(
         frame.index[(mentor == "") & (mentor_email == "")],
         None,
         lambda r: f"Row {r}: no mentor is named",
@@ -154,7 +137,7 @@ def parse_sessions(
     if mapping.duration:
         given = frame[mapping.duration].str.strip() != ""
         odd = given & (minutes.isna() | (minutes < 0) | (minutes > 480))
-        reject(
+        set_aside.add(
             frame.index[odd],
             raw.column(mapping.duration).text,
             lambda r: (
@@ -166,7 +149,7 @@ def parse_sessions(
     for key in mapping.notes:
         part = frame[key].str.strip()
         text = text.where(part == "", text.where(text == "", text + "\n") + part)
-    keep = frame.index[~frame.index.isin(list(bad))]
+    keep = set_aside.kept(frame.index)
     sessions = pd.DataFrame(
         {
             "session_ref": (
@@ -192,7 +175,7 @@ def parse_sessions(
         progress(1.0)
     return ParsedSessions(
         sessions,
-        pd.DataFrame(rejected, columns=["row_number", "column", "reason", "raw_value"]),
+        set_aside.frame(),
         len(frame) + len(raw.rejected),
         notes,
     )

@@ -8,7 +8,6 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
@@ -16,7 +15,7 @@ from analysis.ingest import likert
 from analysis.ingest.identity import email_key, name_key, pseudonym
 from analysis.ingest.items import suggest_item
 from analysis.ingest.mapping import ItemMapping, MappingSuggestion, SurveyMapping
-from analysis.ingest.readers import Column, RawExport, parse_dates
+from analysis.ingest.readers import Column, RawExport, SetAside, parse_dates
 
 SEGMENT_CUES = {
     "department": re.compile(r"\b(department|dept|team|division|function|business unit)\b"),
@@ -290,35 +289,21 @@ def parse_survey(
     """Responses in long form; a row that cannot be counted whole is set aside with its reasons."""
     frame = raw.frame
     notes: list[str] = []
-    rejected: list[dict[str, Any]] = raw.rejected.to_dict("records")
-    bad_rows: set[int] = set()
-
-    def reject(
-        rows: pd.Index, column: str | None, reason: Callable[[int], str], values: pd.Series | None
-    ) -> None:
-        for row in rows:
-            bad_rows.add(int(row))
-            rejected.append(
-                {
-                    "row_number": int(row),
-                    "column": column,
-                    "reason": reason(int(row)),
-                    "raw_value": None if values is None else str(values.loc[row]),
-                }
-            )
-
+    set_aside = SetAside(raw)
     mentor = (
         frame[mapping.mentor_column].str.strip()
         if mapping.mentor_column
         else pd.Series("", index=frame.index)
     )
     mentor_label = raw.column(mapping.mentor_column).text if mapping.mentor_column else None
-    reject(mentor.index[mentor == ""], mentor_label, lambda r: f"Row {r}: no mentor is named", None)
+    set_aside.add(
+        mentor.index[mentor == ""], mentor_label, lambda r: f"Row {r}: no mentor is named", None
+    )
     if mapping.date_column:
         dates = parse_dates(frame[mapping.date_column], raw.format, notes)
         date_label = raw.column(mapping.date_column).text
         unreadable = dates.index[dates.isna()]
-        reject(
+        set_aside.add(
             unreadable,
             date_label,
             lambda r: f"Row {r}: the date '{frame.at[r, mapping.date_column]}' could not be read",
@@ -328,7 +313,7 @@ def parse_survey(
         dates = pd.Series(pd.NaT, index=frame.index)
     if mapping.role_column:
         roles = frame[mapping.role_column].map(_role_of)
-        reject(
+        set_aside.add(
             roles.index[roles.isna()],
             raw.column(mapping.role_column).text,
             lambda r: (
@@ -350,7 +335,7 @@ def parse_survey(
         # A negatively worded item's favourable end is the bottom of its scale.
         scored[key] = 1.0 - values if item.reversed else values
         scale_name = likert.SCALE_NAMES[scale]
-        reject(
+        set_aside.add(
             unknown.index[unknown],
             column.text,
             lambda r, k=key, name=scale_name, t=column.text: (
@@ -379,7 +364,7 @@ def parse_survey(
             ],
             index=frame.index,
         )
-    keep = frame.index[~frame.index.isin(list(bad_rows))]
+    keep = set_aside.kept(frame.index)
     responses = pd.DataFrame(
         {
             "response_id": response_ids.loc[keep].astype(str),
@@ -473,7 +458,7 @@ def parse_survey(
         answers=answers,
         comments=comments,
         segments=segments,
-        rejected=pd.DataFrame(rejected, columns=["row_number", "column", "reason", "raw_value"]),
+        rejected=set_aside.frame(),
         rows_read=len(frame) + len(raw.rejected),
         notes=notes,
     )

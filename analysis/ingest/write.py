@@ -90,8 +90,6 @@ class IngestReport:
         return text + "."
 
 
-REJECTED_COLUMNS = ["row_number", "column", "reason", "raw_value"]
-
 _INSERTABLE = {
     "rejected_rows",
     "roster_entries",
