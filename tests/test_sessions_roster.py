@@ -263,3 +263,31 @@ def test_a_session_log_kept_in_excel_loads_with_real_date_cells(tmp_path: Path):
         "element"
     ].tolist()
     assert shown == ["learning", "trust"]
+
+
+def test_a_session_log_loads_with_duckdbs_memory_capped_and_the_cap_lifted_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """DuckDB may use at most INGEST_DUCKDB_MEMORY while a session log loads (its default is most
+    of the machine's memory), and has its default back once the load has committed."""
+    from analysis.ingest import load, write
+
+    def limit(con) -> str:
+        return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    store = Store(tmp_path / "fresh.duckdb")
+    with store.connect() as con:
+        default = limit(con)
+    seen = []
+    add_sessions = write.add_sessions
+
+    def watched(con, *args, **kwargs):
+        seen.append(limit(con))
+        return add_sessions(con, *args, **kwargs)
+
+    monkeypatch.setattr(write, "add_sessions", watched)
+    report = ingest_file(store, FORMATS / "sessions_platform.csv")
+    assert report.rows_loaded > 0
+    assert seen == ["953.6 MiB"] and load.INGEST_DUCKDB_MEMORY == "1GB"
+    with store.connect() as con:
+        assert limit(con) == default != "953.6 MiB"
