@@ -109,6 +109,7 @@ def test_a_hostile_file_is_refused_naming_its_limit_in_under_5_s_and_500_mb(
     assert float(measured["peak_mb"]) < 500  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_the_hostile_files_are_the_sizes_of_the_reported_ones(hostile_dir: Path):
     sizes = {name: build(hostile_dir).stat().st_size for name, (build, _) in HOSTILE.items()}
     assert 1.0e6 < sizes["xlsx-1gb-bomb"] < 1.3e6
