@@ -1,21 +1,25 @@
 """Shared fixtures: databases built in tmp_path from committed text files by the real ingest code;
-each test marked with its tier."""
+every test kept away from the developer's own settings and data; each test marked with its tier."""
 
 from __future__ import annotations
 
 import inspect
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from types import CodeType, ModuleType
 
 import pytest
 
+from analysis import store as store_module
 from analysis.ingest.load import ingest_file
 from analysis.ingest.mapping import FileFacts
 from analysis.keys import key_path
 from analysis.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
 SMALL = ROOT / "tests" / "data" / "small"
 SMALL_FILES = ["participants.csv", "sessions.csv", "mentee-feedback.csv"]
 
@@ -81,6 +85,33 @@ def _needs_a_program(item: pytest.Function) -> bool:
         if name.startswith("needs_") and isinstance(value, pytest.MarkDecorator)
     ]
     return any(mark in needs for mark in item.iter_markers("skipif"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _away_from_the_users_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test, nor the session fixtures that build databases, sees the developer's MENTORING_*
+    variables or home folder (a ~/.streamlit/secrets.toml with [auth] would switch sign-in on).
+    A test sets what it needs with monkeypatch; that is undone after it, back to this."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("MENTORING_")]:
+            patch.delenv(name)
+        patch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _data_folder_left_alone(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """The default database (data/mentoring.duckdb) is a fresh path of the test's own, and a test
+    that still creates a file under data/ (a command run without --db, say) fails."""
+    monkeypatch.setattr(
+        store_module, "DEFAULT_DB", tmp_path_factory.mktemp("data") / "mentoring.duckdb"
+    )
+    before = set(DATA.rglob("*"))
+    yield
+    created = sorted(str(path.relative_to(ROOT)) for path in set(DATA.rglob("*")) - before)
+    assert not created, f"the test wrote {created}; tests write under tmp_path only"
 
 
 def build_small(path: Path) -> Store:
