@@ -9,11 +9,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.access import command_line_actor
 from analysis.errors import MentoringError, StoreBusy
 from analysis.store import Store, resolve_db_path
+
+if TYPE_CHECKING:
+    from analysis.queries import Filters
 
 EXIT_UNUSABLE = 2
 EXIT_BUSY = 3
@@ -35,7 +38,9 @@ def _read_mapping_file(path: str) -> list[dict[str, Any]]:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise MentoringError(f"Could not read the mapping file {path}: {exc}") from exc
-    entries = document.get("mappings", [document]) if isinstance(document, dict) else document
+    entries: list[dict[str, Any]] = (
+        document.get("mappings", [document]) if isinstance(document, dict) else document
+    )
     if not all(isinstance(e, dict) and "mapping" in e for e in entries):
         raise MentoringError(
             f"The mapping file {path} is not one the Upload page saves: each entry needs 'layout_key', "
@@ -132,7 +137,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_UNUSABLE if failed else 0
 
 
-def _filters(args: argparse.Namespace) -> Any:
+def _filters(args: argparse.Namespace) -> Filters:
     """--period and repeatable --segment K=V (values within a key are OR-ed, as in the sidebar)."""
     from dataclasses import replace
 
@@ -154,7 +159,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
             f"{document['mentor_count']} mentors, {document['session_count']} sessions, "
             f"{document['response_count']} survey responses ({document['filters']})"
         )
-        for element, numbers in document["elements"].items():  # type: ignore[union-attr]
+        for element, numbers in document["elements"].items():
             if numbers["suppressed"]:
                 print(f"  {element:<13} hidden: behind too few people")
                 continue
@@ -165,7 +170,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
                 if figures["pct"] is not None
             ]
             print(f"  {element:<13} " + "; ".join(parts))
-        for element, gap in document["perception_gap"].items():  # type: ignore[union-attr]
+        for element, gap in document["perception_gap"].items():
             if gap["gap_pts"] is not None:
                 print(
                     f"  self minus mentees, {element}: {gap['gap_pts']:+} points "

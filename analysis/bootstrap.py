@@ -90,7 +90,8 @@ def build_sample_database(target: Path, sample_dir: Path = SAMPLE_DIR) -> Path:
 
 
 def is_sample(store: Store) -> bool:
-    return store.scalar("SELECT value FROM meta WHERE key = 'is_sample'") == "1"
+    flag: str | None = store.scalar("SELECT value FROM meta WHERE key = 'is_sample'")
+    return flag == "1"
 
 
 @dataclass(frozen=True)

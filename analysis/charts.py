@@ -700,9 +700,17 @@ def segment_heatmap(cells: pd.DataFrame, segment: str, k: int) -> go.Figure:
     if cells.empty:
         return empty_figure(f"No observations for any {segment} with these filters.")
     values = sorted(cells["segment_value"].unique())
-    z, text, hover_n, hidden_z, hidden_text = [], [], [], [], []
+    z: list[list[float | None]] = []
+    hidden_z: list[list[int | None]] = []
+    text: list[list[str]] = []
+    hover_n: list[list[str]] = []
+    hidden_text: list[list[str]] = []
     for value in values:
-        row_z, row_text, row_n, row_hidden, row_hidden_text = [], [], [], [], []
+        row_z: list[float | None] = []
+        row_hidden: list[int | None] = []
+        row_text: list[str] = []
+        row_n: list[str] = []
+        row_hidden_text: list[str] = []
         for element in ELEMENTS:
             cell = cells[(cells["segment_value"] == value) & (cells["element"] == element)]
             hidden = not cell.empty and bool(cell["suppressed"].iloc[0])

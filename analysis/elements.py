@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import re._parser as _regex_parser
+import re._parser as _regex_parser  # type: ignore[import-not-found]  # typeshed has no stub for it
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -175,7 +176,7 @@ def load_rubric(path: Path | None = None) -> dict[str, Any]:
     """Read and validate a rubric; every problem is named in plain words."""
     source = Path(path) if path else RUBRIC_PATH
     try:
-        rubric = json.loads(source.read_text(encoding="utf-8"))
+        rubric: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise MentoringError(f"The rubric {source.name} could not be read: {exc}") from exc
     _compile(json.dumps(rubric, sort_keys=True))
@@ -198,7 +199,7 @@ def _check(pattern: str, where: str) -> None:
         raise MentoringError(f"The rubric pattern {where} is not a valid pattern: {exc}") from exc
 
 
-def _expander(words: dict[str, str]):
+def _expander(words: dict[str, str]) -> Callable[[str, str], str]:
     """Patterns may name a word list as {name} (the rubric's 'words' section)."""
 
     def expand(pattern: str, where: str) -> str:
@@ -313,9 +314,10 @@ def _compile(text: str) -> CompiledRubric:
 
 
 def _match(values: pa.Array, pattern: str) -> np.ndarray:
-    return pc.match_substring_regex(values, pattern=pattern, ignore_case=True).to_numpy(
-        zero_copy_only=False
-    )
+    found: np.ndarray = pc.match_substring_regex(
+        values, pattern=pattern, ignore_case=True
+    ).to_numpy(zero_copy_only=False)
+    return found
 
 
 def _distinct_sentences(
@@ -420,7 +422,9 @@ class _Hits:
 def _hits(clauses: _Clauses, element: str, compiled: CompiledRubric) -> _Hits:
     """Each group is tried only on the clauses that have a word its phrases need."""
     shown = compiled.shown[element]
-    groups = [(w, g) for w, gs in shown.items() for g in gs]
+    groups: list[tuple[float | None, tuple[str | None, str]]] = [
+        (w, g) for w, gs in shown.items() for g in gs
+    ]
     groups += [(None, g) for g in compiled.opposite[element]]
     possible = _possible(clauses, [g for _, g in groups])
     rows = []
@@ -809,10 +813,10 @@ def _read(texts: pa.Array, compiled: CompiledRubric) -> tuple[np.ndarray, np.nda
     if compiled.learned and n:
         # The phrases decide when they say something; the model reads only what they leave at 0.
         learned, behind = _learned(clauses, compiled, unit, owner, n)
-        text, column = np.nonzero((values == 0) & (learned != 0))
-        values[text, column] = learned[text, column]
-        spans = pc.utf8_trim_whitespace(original.take(pa.array(behind[text, column])))
-        evidence[text, column] = np.asarray(spans.to_numpy(zero_copy_only=False), dtype=object)
+        texts, columns = np.nonzero((values == 0) & (learned != 0))
+        values[texts, columns] = learned[texts, columns]
+        spans = pc.utf8_trim_whitespace(original.take(pa.array(behind[texts, columns])))
+        evidence[texts, columns] = np.asarray(spans.to_numpy(zero_copy_only=False), dtype=object)
     return values, evidence
 
 

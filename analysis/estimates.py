@@ -523,7 +523,10 @@ def against_targets(
         how="left",
     )
     frame["target_pct"] = pd.to_numeric(frame["target_pct"], errors="coerce")
-    p_values, gaps, lows, highs = [], [], [], []
+    p_values: list[float] = []
+    gaps: list[float | None] = []
+    lows: list[float | None] = []
+    highs: list[float | None] = []
     for row in frame.itertuples():
         if pd.isna(row.target_pct) or row.pct is None or pd.isna(row.pct):
             p_values.append(np.nan)
@@ -575,6 +578,8 @@ def period_changes(now: pd.DataFrame, before: pd.DataFrame, sources: Iterable[st
                 f[(f["element"] == element) & (f["source_kind"] == source)][columns]
                 for f in (before, now)
             )
+            before_n = int(a["observation_count"].sum())
+            now_n = int(b["observation_count"].sum())
             row: dict[str, object] = {
                 "element": element,
                 "source": source,
@@ -582,10 +587,10 @@ def period_changes(now: pd.DataFrame, before: pd.DataFrame, sources: Iterable[st
                 "change_low": None,
                 "change_high": None,
                 "p_value": np.nan,
-                "before_n": int(a["observation_count"].sum()),
-                "now_n": int(b["observation_count"].sum()),
+                "before_n": before_n,
+                "now_n": now_n,
             }
-            if min(row["before_n"], row["now_n"]) >= MIN_PERIOD_OBSERVATIONS:  # type: ignore[call-overload]
+            if min(before_n, now_n) >= MIN_PERIOD_OBSERVATIONS:
                 aligned = a.merge(b, on="mentor_id", how="outer", suffixes=("_a", "_b")).fillna(0)
                 test = stats.clustered_difference(
                     aligned["shown_count_a"],

@@ -23,6 +23,10 @@ import plotly.io as pio
 from analysis.errors import MentoringError
 
 if TYPE_CHECKING:
+    from fpdf import FPDF
+    from pptx.dml.color import RGBColor
+    from pptx.slide import Slide
+
     from analysis.brief import Brief
 
 FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -60,7 +64,8 @@ def _render(fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> 
             _server_started = True
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            return pio.to_image(fig, format=fmt, width=width, height=height, scale=scale)
+            image: bytes = pio.to_image(fig, format=fmt, width=width, height=height, scale=scale)
+            return image
 
 
 def figure_png(fig: go.Figure, width: int = 1200, height: int = 675, scale: float = 2) -> bytes:
@@ -122,10 +127,11 @@ def safe_csv(df: pd.DataFrame) -> bytes:
         )
     # pandas quotes a field holding "\r" only when "\r" is in the line terminator; unquoted, a
     # spreadsheet starts a new row there, and the text after it could run as a formula.
-    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    text: str = frame.to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
 
 
-def _pdf_font(pdf) -> str:  # type: ignore[no-untyped-def]
+def _pdf_font(pdf: FPDF) -> str:
     if FONT_PATH.exists():
         pdf.add_font("DejaVu", "", str(FONT_PATH))
         pdf.add_font("DejaVu", "B", str(FONT_BOLD_PATH if FONT_BOLD_PATH.exists() else FONT_PATH))
@@ -157,7 +163,14 @@ MUTED = (85, 85, 85)
 RULE = (200, 200, 200)
 
 
-def _chart_images(brief: Brief, width: int, height: int, scale: float, progress, offset: int = 0):  # type: ignore[no-untyped-def]
+def _chart_images(
+    brief: Brief,
+    width: int,
+    height: int,
+    scale: float,
+    progress: Callable[[int, int], None] | None,
+    offset: int = 0,
+) -> list[bytes]:
     images = []
     for i, section in enumerate(brief.sections):
         images.append(
@@ -278,9 +291,20 @@ def brief_pptx(brief: Brief, progress: Callable[[int, int], None] | None = None)
     images = _chart_images(brief, 1200, 620, 2, progress)
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    ink, muted = RGBColor(*INK), RGBColor(*MUTED)
+    # python-pptx leaves RGBColor.__new__ unannotated
+    ink, muted = RGBColor(*INK), RGBColor(*MUTED)  # type: ignore[no-untyped-call]
 
-    def box(slide, left, top, width, height, lines, size=14, bold=False, colour=ink):  # type: ignore[no-untyped-def]
+    def box(
+        slide: Slide,
+        left: float,
+        top: float,
+        width: float,
+        height: float,
+        lines: list[str],
+        size: int = 14,
+        bold: bool = False,
+        colour: RGBColor = ink,
+    ) -> None:
         shape = slide.shapes.add_textbox(
             Inches(left), Inches(top), Inches(width), Emu(Inches(height))
         )
@@ -294,7 +318,6 @@ def brief_pptx(brief: Brief, progress: Callable[[int, int], None] | None = None)
                 run.font.size = Pt(size)
                 run.font.bold = bold
                 run.font.color.rgb = colour
-        return shape
 
     blank = deck.slide_layouts[6]
     cover = deck.slides.add_slide(blank)

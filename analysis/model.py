@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ELEMENTS: tuple[str, ...] = ("trust", "risk", "learning", "relationship")
 
@@ -93,22 +97,21 @@ class Treated:
         data = json.loads(text)
         return cls(**{k: tuple(v) for k, v in data.items() if k in cls.__dataclass_fields__})
 
-    def members(self, mentors: object) -> set[str]:
+    def members(self, mentors: pd.DataFrame) -> set[str]:
         """The ids of the `mentors` (a DataFrame: mentor_id, mentor_email, department, cohort,
         location) it applied to."""
         import pandas as pd
 
-        frame: pd.DataFrame = mentors  # type: ignore[assignment]
         in_segments = bool(self.departments or self.cohorts or self.locations)
-        chosen = pd.Series(in_segments, index=frame.index)
+        chosen = pd.Series(in_segments, index=mentors.index)
         for column, values in (
             ("department", self.departments),
             ("cohort", self.cohorts),
             ("location", self.locations),
         ):
             if values:
-                chosen &= frame[column].isin(values)
+                chosen &= mentors[column].isin(values)
         if self.emails:
             listed = {e.strip().casefold() for e in self.emails}
-            chosen |= frame["mentor_email"].fillna("").str.casefold().isin(listed)
-        return set(frame.loc[chosen, "mentor_id"])
+            chosen |= mentors["mentor_email"].fillna("").str.casefold().isin(listed)
+        return set(mentors.loc[chosen, "mentor_id"])

@@ -14,7 +14,8 @@ Period = tuple[date, date]
 
 
 def _months_before(day: date, months: int) -> date:
-    return (pd.Timestamp(month_start(day)) - pd.DateOffset(months=months)).date()
+    before: date = (pd.Timestamp(month_start(day)) - pd.DateOffset(months=months)).date()
+    return before
 
 
 def presets(first: date, last: date) -> dict[str, Period]:

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analysis.model import DEFAULT_SETTINGS, Settings
+
+if TYPE_CHECKING:
+    from analysis.queries import Filters
 
 DIMENSIONS = (("department", "departments"), ("cohort", "cohorts"), ("location", "locations"))
 
@@ -26,7 +30,8 @@ def month_start(day: date) -> date:
 
 
 def month_end(day: date) -> date:
-    return (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
+    end: date = (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
+    return end
 
 
 @dataclass(frozen=True)
@@ -62,8 +67,10 @@ class People:
                     mentors,
                     respondents,
                 )
-        self.values = {
-            name: sorted({key[i] for key in self.cells}) for i, (name, _) in enumerate(DIMENSIONS)
+        self.values: dict[str, list[str]] = {
+            "department": sorted({department for department, _, _, _ in self.cells}),
+            "cohort": sorted({cohort for _, cohort, _, _ in self.cells}),
+            "location": sorted({location for _, _, location, _ in self.cells}),
         }
         self.months = sorted({key[3] for key in self.cells})
         # The cells as columns, so that choosing the cells of a view is one vectorised test.
@@ -111,7 +118,7 @@ def _bits(indices: pd.Series) -> int:
     return found
 
 
-def _view(filters: object) -> tuple[dict[str, set[str] | None], tuple[date, date] | None]:
+def _view(filters: Filters) -> tuple[dict[str, set[str] | None], tuple[date, date] | None]:
     chosen: dict[str, set[str] | None] = {
         name: set(getattr(filters, field)) or None for name, field in DIMENSIONS
     }
@@ -125,7 +132,7 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def protect(people: People, filters: object, settings: Settings = DEFAULT_SETTINGS) -> Protection:
+def protect(people: People, filters: Filters, settings: Settings = DEFAULT_SETTINGS) -> Protection:
     """The anonymity rule for the view `filters` selects (a Filters: start, end, departments,
     cohorts, locations), against every view one filter value away."""
     k = settings.anonymity_min
@@ -231,21 +238,21 @@ def _neighbours(
     if people.months:
         first, last = months if months is not None else (people.months[0], people.months[-1])
         first, last = max(first, people.months[0]), min(last, people.months[-1])
-        inside = [m for m in people.months if first <= m <= last]
+        within = [m for m in people.months if first <= m <= last]
         before = [m for m in people.months if m < first]
         after = [m for m in people.months if m > last]
         moves: list[tuple[str, tuple[date, date] | None, date]] = []
-        if inside:
-            later = (inside[1], inside[-1]) if len(inside) > 1 else None
-            earlier = (inside[0], inside[-2]) if len(inside) > 1 else None
+        if within:
+            later = (within[1], within[-1]) if len(within) > 1 else None
+            earlier = (within[0], within[-2]) if len(within) > 1 else None
             moves += [
-                ("Starting a month later", later, inside[0]),
-                ("Ending a month earlier", earlier, inside[-1]),
+                ("Starting a month later", later, within[0]),
+                ("Ending a month earlier", earlier, within[-1]),
             ]
             if before:
-                moves.append(("Starting a month earlier", (before[-1], inside[-1]), before[-1]))
+                moves.append(("Starting a month earlier", (before[-1], within[-1]), before[-1]))
             if after:
-                moves.append(("Ending a month later", (inside[0], after[0]), after[0]))
+                moves.append(("Ending a month later", (within[0], after[0]), after[0]))
         for what, span, month in moves:
             if span is None:
                 continue  # a one-month view has no narrower neighbour

@@ -195,7 +195,7 @@ def mentors(
 
 
 def _period_name(period: object, grain: str) -> str:
-    start = pd.Timestamp(period)  # type: ignore[arg-type]
+    start = pd.Timestamp(period)
     return f"{start:%B %Y}" if grain == "month" else f"{start.year} Q{start.quarter}"
 
 

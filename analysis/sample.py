@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -285,7 +286,7 @@ def _clip(value: float) -> float:
 
 
 def _people(rng: random.Random, count: int, used: set[str]) -> list[tuple[str, str]]:
-    found = []
+    found: list[tuple[str, str]] = []
     while len(found) < count:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         name = f"{first} {last}"
@@ -384,7 +385,7 @@ def _answer(rng: random.Random, rate: float, scale: list[str]) -> str:
     return scale[rng.choice([0, 1, 2, 2, 2, 1])]
 
 
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+def _write(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -484,7 +485,7 @@ def generate(
     ]
 
     silent = {m.email for m in mentor_list if rng.random() < 0.05}
-    session_rows: list[list[object]] = []
+    session_rows: list[tuple[date, str, str, str, int, str, str]] = []
     for mentor, mentee, started in pairs:
         if mentor.email in silent:
             continue
@@ -495,7 +496,7 @@ def generate(
         day = started + timedelta(days=rng.randrange(0, 10))
         while day <= stop:
             session_rows.append(
-                [
+                (
                     day,
                     mentor.name,
                     mentor.email,
@@ -503,7 +504,7 @@ def generate(
                     rng.choice([15, 20, 30, 30, 45, 45, 60, 60, 90]),
                     rng.choice(["Video", "Video", "In person", "In person", "Chat", "Phone"]),
                     _note(rng, mentor, mentee, day),
-                ]
+                )
             )
             day += timedelta(days=max(3, round(rng.gauss(cadence, cadence / 3))))
     session_rows.sort(key=lambda row: (row[0], row[2], row[3]))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -406,7 +406,15 @@ def parse_period(text: str | None) -> tuple[date | None, date | None]:
     )
 
 
-def parse_segments(items: list[str]) -> dict[str, tuple[str, ...]]:
+class SegmentChoice(TypedDict):
+    """Filters' segment fields, as the command line's department=NAME options chose them."""
+
+    departments: tuple[str, ...]
+    cohorts: tuple[str, ...]
+    locations: tuple[str, ...]
+
+
+def parse_segments(items: list[str]) -> SegmentChoice:
     """['department=Sales', 'cohort=2025 Autumn'] -> {'departments': ('Sales',), ...}."""
     found: dict[str, list[str]] = {"departments": [], "cohorts": [], "locations": []}
     plural = {"department": "departments", "cohort": "cohorts", "location": "locations"}
@@ -417,7 +425,11 @@ def parse_segments(items: list[str]) -> dict[str, tuple[str, ...]]:
                 f"Could not read the segment '{item}'. Use department=NAME, cohort=NAME or location=NAME."
             )
         found[plural[key.strip().lower()]].append(value.strip())
-    return {k: tuple(v) for k, v in found.items()}
+    return SegmentChoice(
+        departments=tuple(found["departments"]),
+        cohorts=tuple(found["cohorts"]),
+        locations=tuple(found["locations"]),
+    )
 
 
 def footnote(settings: Settings = DEFAULT_SETTINGS) -> str:

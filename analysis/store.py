@@ -230,7 +230,7 @@ class Store:
             leftover.unlink(missing_ok=True)
         try:
             execute(con, "CHECKPOINT")
-            source = str(execute(con, "SELECT current_database()").fetchone()[0])
+            source = str(execute(con, "SELECT current_database()").fetchall()[0][0])
             tables = execute(
                 con,
                 "SELECT table_name FROM duckdb_tables() WHERE database_name = $db",

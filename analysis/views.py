@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any, SupportsFloat, SupportsInt
 
 import pandas as pd
 
@@ -55,7 +56,7 @@ def element_overview(
 
 def summary(
     store: Store, settings: Settings = DEFAULT_SETTINGS, filters: Filters | None = None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The `summary --json` document for the filtered group (the whole programme by default).
     Per element: the pooled figures of earlier versions (mentees' ratings and session notes in one
     ratio, kept for scripts that read them) and `by_source`, each source as itself with its
@@ -108,8 +109,8 @@ def summary(
     }
 
 
-def _count(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
+def _count(value: SupportsInt | None) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def by_source(
@@ -140,11 +141,11 @@ def coverage_sensitivity(
     return estimates.coverage_sensitivity(counts, levels)
 
 
-def _plain(value: object, digits: int | None = None) -> float | None:
+def _plain(value: SupportsFloat | None, digits: int | None = None) -> float | None:
     """A number for JSON (None for missing), rounded where more digits would only carry noise."""
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
+    if value is None or pd.isna(value):
         return None
-    return float(value) if digits is None else round(float(value), digits)  # type: ignore[arg-type]
+    return float(value) if digits is None else round(float(value), digits)
 
 
 @dataclass
@@ -199,7 +200,7 @@ def trend(
     def withheld(period: object) -> str | None:
         if not guard.shown:
             return guard.reason
-        start = pd.Timestamp(period).date()  # type: ignore[arg-type]
+        start: date = pd.Timestamp(period).date()
         end = start if grain == "month" else (pd.Timestamp(start) + pd.offsets.QuarterEnd(0)).date()
         cell = privacy.protect(behind, replace(filters, start=start, end=end), settings)
         return None if cell.shown else cell.reason
@@ -228,6 +229,16 @@ def waves(store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS)
     return found
 
 
+def _only(filters: Filters, segment: str, value: str) -> Filters:
+    """The view narrowed to one value of a mentor segment (department, cohort or location)."""
+    return replace(
+        filters,
+        departments=(value,) if segment == "department" else filters.departments,
+        cohorts=(value,) if segment == "cohort" else filters.cohorts,
+        locations=(value,) if segment == "location" else filters.locations,
+    )
+
+
 def segment_heatmap(
     store: Store,
     filters: Filters,
@@ -245,10 +256,9 @@ def segment_heatmap(
         raise ValueError(f"unknown segment {segment!r}")
     counts = queries.mentor_source_counts(store, filters, settings)
     behind = people(store)
-    field = dict(privacy.DIMENSIONS)[segment]
     withheld = {}
     for value in counts[segment].unique():
-        cell = privacy.protect(behind, replace(filters, **{field: (value,)}), settings)
+        cell = privacy.protect(behind, _only(filters, segment, value), settings)
         if not cell.shown:
             withheld[value] = cell.reason
     return estimates.segment_levels(

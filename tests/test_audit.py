@@ -146,6 +146,7 @@ def _load_with(store: Store, path: Path, mapping: dict, actor: Actor) -> None:
     load.ingest(store, prepared, typed, facts, actor=actor)
 
 
+@pytest.mark.slow
 def test_a_changed_column_mapping_is_recorded_beside_the_load(small_store: Store, tmp_path: Path):
     first = tmp_path / "wave1.csv"
     first.write_text(ODD_HEADER + "r1,Ana Moreno,Agree,Disagree\n", encoding="utf-8")
@@ -269,6 +270,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_the_command_line_records_its_writes_and_exports_and_shows_the_trail(
     small_db: Path, tmp_path: Path
 ):

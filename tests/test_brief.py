@@ -79,6 +79,7 @@ def test_headline_intervals_are_said_in_words():
     )
 
 
+@pytest.mark.slow
 def test_the_scope_is_counted_right_and_the_summary_says_what_the_data_says(
     sample_with_targets: Store,
 ):

@@ -265,6 +265,7 @@ def test_the_rubric_hash_follows_the_learned_models_weights_only_when_it_is_used
     assert elements.rubric_hash(phrases_only) == before[1]
 
 
+@pytest.mark.slow
 def test_the_shipped_word_model_is_a_regeneration_from_the_labelled_texts():
     shipped = json.loads(elements.MODEL_PATH.read_text(encoding="utf-8"))
     fresh = train_reader.train()
@@ -410,6 +411,7 @@ def _every_sentence(
     return pc.if_else(pa.array(joins), joined, lowered), np.arange(len(lowered))
 
 
+@pytest.mark.slow
 def test_the_reading_shortcuts_never_change_a_reading(labelled, monkeypatch):
     # Phrases are only tried on clauses that have a word they need, each distinct sentence is read
     # once, and texts are read in batches. Without those shortcuts every sentence is read on its

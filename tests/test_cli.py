@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from analysis import sample, views
 from analysis.ingest import load
@@ -73,6 +74,7 @@ def test_without_a_mapping_the_command_stops_and_names_what_it_could_not_map(tmp
     assert not db.exists()
 
 
+@pytest.mark.slow
 def test_a_saved_mapping_file_loads_unattended_and_is_remembered_for_the_next_wave(
     tmp_path: Path,
 ):
@@ -153,6 +155,7 @@ def test_the_committed_sample_is_what_the_generator_writes(tmp_path: Path):
         assert committed.read_bytes() == path.read_bytes(), f"{path.name} differs: regenerate it"
 
 
+@pytest.mark.slow
 def test_a_rubric_edit_rescores_the_stored_notes(tmp_path: Path):
     log = tmp_path / "sessions.csv"
     log.write_text(
@@ -253,6 +256,7 @@ def test_a_reversed_item_counts_disagreeing_answers_as_favourable(tmp_path: Path
     assert stored == by_hand
 
 
+@pytest.mark.slow
 def test_commands_that_read_never_create_a_database(tmp_path: Path):
     missing = tmp_path / "typo" / "mentoring.duckdb"
     for args in (

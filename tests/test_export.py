@@ -545,6 +545,7 @@ def test_cli_several_charts_into_one_png_says_to_use_a_brief(small_db: Path, tmp
     assert code == 2
 
 
+@pytest.mark.slow
 def test_without_a_browser_png_says_so_plainly_and_html_still_works(small_db: Path, tmp_path: Path):
     no_browser = tmp_path / "empty-bin"
     no_browser.mkdir()
@@ -566,6 +567,7 @@ def test_without_a_browser_png_says_so_plainly_and_html_still_works(small_db: Pa
     assert "Plotly.newPlot" in (tmp_path / "o.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_without_a_browser_every_image_export_raises_browser_missing(
     overview: snapshots.Chart, sample_store: Store, tmp_path: Path, monkeypatch
 ):

@@ -293,6 +293,7 @@ def test_a_resaved_copy_of_an_export_adds_nothing(file: str, tmp_path: Path):
     assert favourable_by_element(store) == BY_FILE[file].favourable
 
 
+@pytest.mark.slow
 def test_summary_json_shows_the_hand_computed_frequency_for_google_forms(tmp_path: Path):
     db = tmp_path / "fresh.duckdb"
     ingest_file(Store(db), FORMATS / "google_forms.csv")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,7 @@ def test_a_hostile_file_is_refused_naming_its_limit_in_under_5_s_and_500_mb(
     assert float(measured["peak_mb"]) < 500  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_the_hostile_files_are_the_sizes_of_the_reported_ones(hostile_dir: Path):
     sizes = {name: build(hostile_dir).stat().st_size for name, (build, _) in HOSTILE.items()}
     assert 1.0e6 < sizes["xlsx-1gb-bomb"] < 1.3e6
@@ -168,6 +170,16 @@ def test_each_limit_refuses_a_workbook_that_passes_it(limits: Limits, phrase: st
 def test_the_same_workbook_within_the_limits_reads_whole():
     raw = readers.read_export_bytes(_workbook(_session_rows(50)), "log.xlsx")
     assert len(raw.frame) == 50 and [c.key for c in raw.columns] == SESSION_HEADER
+
+
+def test_date_and_time_of_day_cells_read_as_iso_text():
+    # a time-of-day cell once failed the read: time.isoformat() takes no separator
+    rows: list[list[object]] = [
+        ["Meeting Date", "Start", "Logged"],
+        [date(2026, 7, 1), time(9, 30), datetime(2026, 7, 1, 9, 45)],
+    ]
+    raw = readers.read_export_bytes(_workbook(rows), "log.xlsx")
+    assert raw.frame.iloc[0].tolist() == ["2026-07-01 00:00:00", "09:30:00", "2026-07-01 09:45:00"]
 
 
 def test_a_sheet_that_states_a_huge_size_is_read_at_its_real_size():

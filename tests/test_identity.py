@@ -79,6 +79,7 @@ SAMPLE_ORDERS = {
 }
 
 
+@pytest.mark.slow
 def test_the_sample_loaded_in_any_order_gives_identical_figures_and_exports(tmp_path: Path):
     outputs = {}
     for number, (order, files) in enumerate(SAMPLE_ORDERS.items()):
@@ -93,6 +94,7 @@ def test_the_sample_loaded_in_any_order_gives_identical_figures_and_exports(tmp_
     assert document["mentor_count"] == roster.count(",Mentor,") == 150
 
 
+@pytest.mark.slow
 def test_undoing_the_roster_and_loading_it_again_gives_the_same_figures(tmp_path: Path):
     db = tmp_path / "sample.duckdb"
     _load(db, SAMPLE_ORDERS["alphabetical (surveys before the roster)"])

@@ -137,11 +137,13 @@ def attacked_copy(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return target
 
 
+@pytest.mark.slow
 def test_a_dictionary_attack_on_the_database_file_alone_recovers_nobody(attacked_copy: Path):
     assert not keys.key_path(attacked_copy).exists()
     assert dictionary_attack(attacked_copy) == {}
 
 
+@pytest.mark.slow
 def test_the_same_attack_with_the_key_beside_the_file_recovers_nearly_everyone(
     sample_db: Path, attacked_copy: Path
 ):
@@ -174,6 +176,7 @@ def _legacy_database(tmp_path: Path) -> tuple[Path, bytes]:
     return legacy, key
 
 
+@pytest.mark.slow
 def test_an_older_database_moves_its_key_out_once_and_says_so(tmp_path: Path):
     legacy, key = _legacy_database(tmp_path)
     before = duckdb.connect(str(legacy), read_only=True)
@@ -239,6 +242,7 @@ def test_a_new_database_keeps_its_key_in_an_owner_only_file_beside_it(tmp_path: 
     assert key.hex().encode() not in store.path.read_bytes()
 
 
+@pytest.mark.slow
 def test_reading_a_database_that_does_not_exist_creates_no_key(tmp_path: Path):
     db = tmp_path / "none.duckdb"
     result = subprocess.run(

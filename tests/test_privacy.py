@@ -101,6 +101,7 @@ def _one_value_apart(one: Filters, other: Filters, values: dict[str, list[str]])
     return differing == [True]
 
 
+@pytest.mark.slow
 def test_no_two_shown_views_one_value_apart_differ_by_one_to_four_people(
     sample_db: Path, observations: pd.DataFrame
 ):
@@ -204,6 +205,7 @@ def test_an_export_of_a_hidden_view_carries_no_numbers(sample_db: Path, tmp_path
     assert table["reason"].str.contains("would change this view").all()
 
 
+@pytest.mark.slow
 def test_a_three_mentor_department_hides_itself_and_its_neighbours_not_everything(
     sample_db: Path, observations: pd.DataFrame, tmp_path: Path
 ):

@@ -28,6 +28,7 @@ def _cli(*args: str) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow
 def test_the_training_effect_is_recovered_where_it_was_built_in_and_nowhere_else(sample_db: Path):
     found = _cli(
         "impact",
@@ -113,6 +114,7 @@ def test_the_null_programme_has_the_samples_shape(null_programme: Store, tmp_pat
     assert truth["trained"].sum() == 0
 
 
+@pytest.mark.slow
 def test_intervals_cover_the_generators_true_rates_about_95_percent_of_the_time(tmp_path: Path):
     population = {
         e: population_rate(e, draws=50_000) for e in ("trust", "risk", "learning", "relationship")

@@ -54,6 +54,7 @@ EXPECTED_ELEMENTS = {
 }
 
 
+@pytest.mark.slow
 def test_summary_json_matches_the_hand_computation(small_db: Path):
     result = subprocess.run(
         [sys.executable, "-m", "analysis", "summary", "--db", str(small_db), "--json"],
@@ -212,6 +213,7 @@ def test_respondents_names_and_emails_are_never_stored_in_clear(small_db: Path):
         con.close()
 
 
+@pytest.mark.slow
 def test_a_second_process_gets_a_plain_busy_message_while_the_file_is_held(small_db: Path):
     holder = subprocess.Popen(
         [

@@ -155,6 +155,7 @@ def test_other_viewers_keep_working_while_an_upload_is_being_read(
     assert kind == "sessions" and len(raw.frame) == 8
 
 
+@pytest.mark.slow
 def test_a_read_that_never_finishes_is_stopped_and_said_plainly():
     outcome: dict[str, Exception] = {}
 
@@ -174,6 +175,7 @@ def test_a_read_that_never_finishes_is_stopped_and_said_plainly():
     assert child not in _worker_processes()
 
 
+@pytest.mark.slow
 def test_a_read_that_needs_more_memory_than_allowed_is_stopped_and_said_plainly():
     lines = ["Session ID,Meeting Date,Mentor Name,Mentee Name,Notes"]
     lines += [

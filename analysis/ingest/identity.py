@@ -244,7 +244,7 @@ def resolve(con: duckdb.DuckDBPyConnection) -> Resolution:
             found |= paired.get(("name", name_of_email[str(key)]), set())
         return found
 
-    ambiguous: list[dict[str, object]] = []
+    ambiguous: list[_Ambiguity] = []
     session_map = session_refs.copy()
     session_ids: list[str | None] = []
     for row in session_refs.to_dict("records"):
@@ -292,14 +292,25 @@ def resolve(con: duckdb.DuckDBPyConnection) -> Resolution:
     return resolution
 
 
-def _ambiguity(source: str, row: dict[str, object], among: set[str]) -> dict[str, object]:
-    return {
-        "source": source,
-        "batch_id": int(row["batch_id"]),  # type: ignore[call-overload]
-        "reference": str(row["mentor_display"] or row["mentor_name_key"]),
-        "among": sorted(among),
-        "row_count": int(row["row_count"]),  # type: ignore[call-overload]
-    }
+@dataclass(frozen=True)
+class _Ambiguity:
+    """Rows of one load that name a mentor several mentors could be."""
+
+    source: str
+    batch_id: int
+    reference: str
+    among: list[str]
+    row_count: int
+
+
+def _ambiguity(source: str, row: dict[str, Any], among: set[str]) -> _Ambiguity:
+    return _Ambiguity(
+        source=source,
+        batch_id=int(row["batch_id"]),
+        reference=str(row["mentor_display"] or row["mentor_name_key"]),
+        among=sorted(among),
+        row_count=int(row["row_count"]),
+    )
 
 
 def _mentee_ids(session_map: pd.DataFrame, roster_mentees: pd.DataFrame) -> list[str | None]:
@@ -511,32 +522,26 @@ def _describe(resolver: _Resolver, mentor_id: str, departments: dict[str, str | 
     return f"{shown} ({', '.join(extra)})" if extra else shown
 
 
-def _named_candidates(resolver: _Resolver, ambiguous: list[dict[str, object]]) -> pd.DataFrame:
+def _named_candidates(resolver: _Resolver, ambiguous: list[_Ambiguity]) -> pd.DataFrame:
     departments = {
         p.mentor_id: _pick(r["department"] for r in p.rows) for p in resolver.mentors.values()
     }
     rows = []
-    grouped: dict[tuple[str, int, str], dict[str, object]] = {}
+    grouped: dict[tuple[str, int, str], tuple[str, int]] = {}
     for item in ambiguous:
-        key = (str(item["source"]), int(item["batch_id"]), str(item["reference"]))  # type: ignore[call-overload]
-        among = item["among"]
-        entry = grouped.setdefault(
-            key,
-            {
-                "candidates": "; ".join(_describe(resolver, m, departments) for m in among),  # type: ignore[attr-defined]
-                "row_count": 0,
-            },
-        )
-        entry["row_count"] = int(entry["row_count"]) + int(item["row_count"])  # type: ignore[call-overload]
-    for (source, batch_id, reference), entry in sorted(grouped.items()):
+        key = (item.source, item.batch_id, item.reference)
+        named = "; ".join(_describe(resolver, m, departments) for m in item.among)
+        candidates, row_count = grouped.get(key, (named, 0))
+        grouped[key] = (candidates, row_count + item.row_count)
+    for (source, batch_id, reference), (candidates, row_count) in sorted(grouped.items()):
         rows.append(
             {
                 "kind": "ambiguous",
                 "source": source,
                 "batch_id": batch_id,
                 "reference": reference,
-                "candidates": entry["candidates"],
-                "row_count": entry["row_count"],
+                "candidates": candidates,
+                "row_count": row_count,
             }
         )
     return pd.DataFrame(rows, columns=_ISSUE_COLUMNS)

@@ -230,7 +230,7 @@ def ingest(
         if mapping.date_column is None:
             parsed_survey.responses["response_date"] = facts.survey_date
         report.notes += [n for n in parsed_survey.notes if n not in report.notes]
-        if dry_run:
+        if dry_run or store is None:
             return _dry(
                 report,
                 parsed_survey.rows_read,
@@ -238,14 +238,14 @@ def ingest(
                 parsed_survey.rejected,
             )
         comment_evidence = write.classify_comments(parsed_survey)
-        with store.write() as con:  # type: ignore[union-attr]
+        with store.write() as con:
             write.write_survey(
                 con, report, raw, prepared.digest, mapping, facts, parsed_survey, comment_evidence
             )
             _resolve(con, report)
             audit.record_load(con, actor, report, mapping, previous)
     elif isinstance(mapping, mappings.SessionMapping):
-        if dry_run:
+        if dry_run or store is None:
             counted = [sessions.parse_sessions(chunk, mapping) for chunk in prepared.chunks()]
             for parsed in counted:
                 report.notes += [n for n in parsed.notes if n not in report.notes]
@@ -255,7 +255,7 @@ def ingest(
                 sum(len(p.sessions) for p in counted),
                 pd.concat([p.rejected for p in counted], ignore_index=True),
             )
-        with store.write() as con, _bounded_memory(con):  # type: ignore[union-attr]
+        with store.write() as con, _bounded_memory(con):
             # chunk by chunk inside the one transaction: memory stays bounded, and a failure
             # anywhere leaves the database as it was
             batch_id = write.begin_batch(
@@ -277,11 +277,11 @@ def ingest(
             audit.record_load(con, actor, report, mapping, previous)
     else:
         parsed_roster = roster.parse_roster(raw, mapping)
-        if dry_run:
+        if dry_run or store is None:
             return _dry(
                 report, parsed_roster.rows_read, len(parsed_roster.people), parsed_roster.rejected
             )
-        with store.write() as con:  # type: ignore[union-attr]
+        with store.write() as con:
             write.write_roster(con, report, raw, prepared.digest, mapping, parsed_roster, key)
             _resolve(con, report)
             audit.record_load(con, actor, report, mapping, previous)
@@ -308,9 +308,9 @@ def _dry(report: IngestReport, rows_read: int, rows: int, rejected: pd.DataFrame
     return report
 
 
-def _resolve(con: object, report: IngestReport) -> None:
+def _resolve(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     """Re-derive who is who over everything, and say what this load left unclear."""
-    resolution = identity.resolve(con)  # type: ignore[arg-type]
+    resolution = identity.resolve(con)
     mine = resolution.ambiguous[resolution.ambiguous["batch_id"] == report.batch_id]
     report.unattributed = mine.reset_index(drop=True)
     if len(mine):

@@ -334,15 +334,13 @@ def parse_survey(
         values, unknown = likert.score(frame[key], scale)
         # A negatively worded item's favourable end is the bottom of its scale.
         scored[key] = 1.0 - values if item.reversed else values
-        scale_name = likert.SCALE_NAMES[scale]
-        set_aside.add(
-            unknown.index[unknown],
-            column.text,
-            lambda r, k=key, name=scale_name, t=column.text: (
-                f"Row {r}, column '{t}': '{frame.at[r, k]}' is not a recognised answer on {name}"
-            ),
-            frame[key],
-        )
+
+        def unrecognised(
+            r: int, k: str = key, name: str = likert.SCALE_NAMES[scale], t: str = column.text
+        ) -> str:
+            return f"Row {r}, column '{t}': '{frame.at[r, k]}' is not a recognised answer on {name}"
+
+        set_aside.add(unknown.index[unknown], column.text, unrecognised, frame[key])
         if progress:
             progress((done + 1) / max(1, len(items)))
 
@@ -355,8 +353,8 @@ def parse_survey(
         columns = [mapping.date_column, *sorted(mapping.respondent_columns), *sorted(items)]
         used = [c for c in columns if c]
         basis = frame[used[0]].astype(str)
-        for column in used[1:]:
-            basis = basis + "\x1f" + frame[column].astype(str)
+        for name in used[1:]:
+            basis = basis + "\x1f" + frame[name].astype(str)
         response_ids = pd.Series(
             [
                 raw.layout_key + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]

@@ -62,7 +62,8 @@ def read_upload(
     outcome, payload = pickle.loads(out)  # written by _serve() below, in the process we started
     if outcome == "refused":
         raise IngestError(payload)
-    return payload
+    read: tuple[readers.RawExport, readers.Kind] = payload
+    return read
 
 
 def _worker_environment() -> dict[str, str]:

@@ -128,7 +128,7 @@ def begin_batch(
     batch_id = int(
         execute(
             con, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_batch_id'"
-        ).fetchone()[0]  # type: ignore[index]
+        ).fetchall()[0][0]
     )
     execute(
         con,
