@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis import export, snapshots  # noqa: E402
+from analysis import brief, export, snapshots  # noqa: E402
 from analysis.queries import Filters  # noqa: E402
 from analysis.store import Store  # noqa: E402
 
@@ -55,7 +55,7 @@ def main() -> int:
             store = Store(build_sample_database(Path(tmp) / "sample.duckdb"))
         charts = [snapshots.build(name, store, Filters()) for name in BRIEF]
         figure = charts[0].figure
-        snaps = [snapshots.to_snapshot(chart, Filters()) for chart in charts]
+        made = brief.build(store, Filters(), BRIEF, "Brief")
 
         cold = _seconds(lambda: export.figure_png(figure))
         warm = _median(lambda: export.figure_png(figure), args.repeat)
@@ -68,12 +68,12 @@ def main() -> int:
                 _median(lambda: export.figure_html(figure, charts[0].headline), args.repeat),
             ),
             (
-                f"PDF brief, {len(snaps)} charts",
-                _median(lambda: export.brief_pdf(snaps, "Brief"), max(1, args.repeat // 2)),
+                f"PDF brief, {len(made.sections)} charts",
+                _median(lambda: export.brief_pdf(made), max(1, args.repeat // 2)),
             ),
             (
-                f"PPTX deck, {len(snaps)} charts",
-                _median(lambda: export.brief_pptx(snaps, "Brief"), max(1, args.repeat // 2)),
+                f"PPTX deck, {len(made.sections)} charts",
+                _median(lambda: export.brief_pptx(made), max(1, args.repeat // 2)),
             ),
         ]
 
