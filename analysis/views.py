@@ -514,8 +514,9 @@ def _month_words(first: date, last: date) -> str:
 
 def previous_period(store: Store, filters: Filters) -> Comparison | None:
     """The chosen period and the one of the same length just before it. With no period chosen,
-    the latest three months of data against the three before (said so in the label). None when
-    there is no data, or no data before the window."""
+    or one that reaches back to the first data (nothing before it), the latest three months of the
+    period against the three before (said so in the label). None when there is no data, or no
+    data before the window."""
     options = queries.filter_options(store)
     first_day, last_day = options["first_day"], options["last_day"]
     if first_day is None or last_day is None:
@@ -528,12 +529,23 @@ def previous_period(store: Store, filters: Filters) -> Comparison | None:
     months = _months_between(start, end)
     before_start = privacy.month_start((pd.Timestamp(start) - pd.DateOffset(months=months)).date())
     before_end = privacy.month_end((pd.Timestamp(start) - pd.DateOffset(days=1)).date())
+    latest = filters.start is None
+    if filters.start is not None and before_end < first_day:
+        # a period reaching back to the first data (the sidebar's "All data") has nothing before
+        # it: its latest three months against the three before, when the period holds both
+        start = privacy.month_start((pd.Timestamp(end) - pd.DateOffset(months=2)).date())
+        months = _months_between(start, end)
+        before_start = privacy.month_start((pd.Timestamp(start) - pd.DateOffset(months=3)).date())
+        before_end = privacy.month_end((pd.Timestamp(start) - pd.DateOffset(days=1)).date())
+        if before_start < privacy.month_start(filters.start):
+            return None
+        latest = True
     if before_end < first_day:
         return None
     now = replace(filters, start=start, end=end)
     before = replace(filters, start=before_start, end=before_end)
     label = f"{_month_words(start, end)} against {_month_words(before_start, before_end)}"
-    if filters.start is None:
+    if latest:
         label = f"the latest {months} months, {label}"
     return Comparison(now, before, label)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import sample, views
+from analysis import queries, sample, views
 from analysis.model import Treated
 from analysis.queries import Filters
 from analysis.store import Store
@@ -150,3 +150,29 @@ def test_the_overview_sees_the_training_between_survey_rounds_and_nothing_else(s
     ups = frame[(frame["source"] == "mentee_rating") & (frame["change"] == "up")]
     # at most 15 points (only the trained mentors moved), and the interval says so
     assert (ups["change_low"] > 0).all() and (ups["change_low"] < 15).all()
+
+
+def test_all_data_chosen_in_the_sidebar_compares_like_no_period_at_all(sample_db: Path):
+    """The sidebar's "All data" is a period that reaches back to the first data: nothing comes
+    before it, so session notes compare its latest three months with the three before, exactly
+    as with no period chosen (not "no earlier period")."""
+    store = Store(sample_db)
+    first, last = (
+        queries.filter_options(store)["first_day"],
+        queries.filter_options(store)["last_day"],
+    )
+    none_chosen = views.previous_period(store, Filters())
+    all_data = views.previous_period(store, Filters(start=first, end=last))
+    assert none_chosen is not None and all_data is not None
+    assert all_data.label == none_chosen.label
+    assert all_data.label.startswith("the latest 3 months, ")
+    assert (all_data.before.start, all_data.before.end) == (
+        none_chosen.before.start,
+        none_chosen.before.end,
+    )
+    # from the first data, a period too short to hold six months has no comparison
+    short = Filters(start=first, end=(pd.Timestamp(first) + pd.DateOffset(months=4)).date())
+    assert views.previous_period(store, short) is None
+    frame, compared = views.overview_context(store, Filters(start=first, end=last))
+    assert compared["session_note"].startswith("the latest 3 months")
+    assert set(frame[frame["source"] == "session_note"]["change"]) == {"no change beyond chance"}
