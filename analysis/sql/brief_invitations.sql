@@ -1,7 +1,9 @@
 -- Mentee survey rounds with responses in the period whose number invited was given at upload:
--- every response of the round (the invitation was to the whole round, not to a segment).
+-- every response of the round (the invitation was to the whole round, not to a segment). A round
+-- is named by its quarter, as the charts and the change since the last round name it.
 SELECT
-    coalesce(b.wave, strftime(min(r.response_date), '%b %Y')) AS wave,
+    CAST(year(min(r.response_date)) AS VARCHAR) || ' Q'
+        || CAST(quarter(min(r.response_date)) AS VARCHAR) AS wave,
     b.invited_count,
     count(r.response_id) AS response_count
 FROM ingest_batches AS b
