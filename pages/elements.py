@@ -23,8 +23,22 @@ st.markdown(
     "things and are never added into one ratio. The interval is the 95% range that respects "
     "clustering (many observations per mentor)."
 )
+# targets and the change since the last period are the Overview's table; this one is the levels
+LEVEL_COLUMNS = [
+    "label",
+    "source_label",
+    "pct",
+    "ci_low",
+    "ci_high",
+    "shown_count",
+    "observation_count",
+    "mentors",
+    "coverage_pct",
+    "concern_count",
+    "reason",
+]
 common.table(
-    overview.table,
+    overview.table[[c for c in LEVEL_COLUMNS if c in overview.table.columns]],
     **{
         "label": "Element",
         "source_label": "From",
@@ -41,7 +55,6 @@ common.table(
         ),
         "concern_count": "Concerns",
         "reason": "Hidden because",
-        "target_pct": st.column_config.NumberColumn("Target", format="%.0f%%"),
     },
 )
 st.markdown(
