@@ -143,20 +143,27 @@ def trend_by_source(
     its p-value; then every change test in the view is corrected together (Benjamini-Hochberg) and
     a change is called up or down only when its q-value is below `alpha`."""
     rows = []
+    # plain arrays, mentors as integer codes: the loop below visits every element and period
+    mentor_code = pd.factorize(period_counts["mentor_id"])[0]
+    source_of = period_counts["source_kind"].to_numpy()
+    element_of = period_counts["element"].to_numpy()
+    period_of = period_counts["period_start"].to_numpy()
+    shown_of = period_counts["shown_count"].to_numpy(dtype="float64")
+    total_of = period_counts["observation_count"].to_numpy(dtype="float64")
+    respondents_of = period_counts["respondent_count"].fillna(0).to_numpy(dtype="float64")
     for source in sources:
-        part = period_counts[period_counts["source_kind"] == source]
         for element in ELEMENTS:
-            mine = part[part["element"] == element]
-            periods = sorted(mine["period_start"].unique())
-            previous: pd.DataFrame | None = None
+            mine = np.flatnonzero((source_of == source) & (element_of == element))
+            periods = sorted(pd.unique(period_of[mine]))
+            previous: np.ndarray | None = None
             previous_hidden = True
             for period in periods:
-                now = mine[mine["period_start"] == period]
-                respondents = int(now["respondent_count"].sum())
+                now = mine[period_of[mine] == period]
+                respondents = int(respondents_of[now].sum())
                 reason = hidden_reason(
-                    source, now["mentor_id"].nunique(), respondents, settings
+                    source, len(np.unique(mentor_code[now])), respondents, settings
                 ) or withheld(period)
-                share = stats.clustered_share(now["shown_count"], now["observation_count"])
+                share = stats.clustered_share(shown_of[now], total_of[now])
                 row = {
                     "period_start": period,
                     "element": element,
@@ -179,25 +186,19 @@ def trend_by_source(
                     and not reason
                     and not previous_hidden
                     and share.n >= MIN_PERIOD_OBSERVATIONS
-                    and int(previous["observation_count"].sum()) >= MIN_PERIOD_OBSERVATIONS
+                    and total_of[previous].sum() >= MIN_PERIOD_OBSERVATIONS
                 ):
-                    columns = ["mentor_id", "shown_count", "observation_count"]
-                    aligned = (
-                        previous[columns]
-                        .merge(
-                            now[columns],
-                            on="mentor_id",
-                            how="outer",
-                            suffixes=("_before", "_after"),
-                        )
-                        .fillna(0)
+                    # each mentor's counts before and after, 0 where they have none
+                    mentors, where = np.unique(
+                        mentor_code[np.concatenate([previous, now])], return_inverse=True
                     )
-                    test = stats.clustered_difference(
-                        aligned["shown_count_before"],
-                        aligned["observation_count_before"],
-                        aligned["shown_count_after"],
-                        aligned["observation_count_after"],
-                    )
+                    before_at, after_at = where[: len(previous)], where[len(previous) :]
+                    counts = np.zeros((4, len(mentors)))
+                    np.add.at(counts[0], before_at, shown_of[previous])
+                    np.add.at(counts[1], before_at, total_of[previous])
+                    np.add.at(counts[2], after_at, shown_of[now])
+                    np.add.at(counts[3], after_at, total_of[now])
+                    test = stats.clustered_difference(counts[0], counts[1], counts[2], counts[3])
                     if test.p is not None:
                         row.update(
                             change_pts=test.diff_pts,

@@ -4,9 +4,12 @@ same numbers reach the screen, the JSON summary and the leadership brief."""
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, SupportsFloat, SupportsInt
+from typing import Any, Concatenate, ParamSpec, SupportsFloat, SupportsInt, TypeVar, cast
 
 import pandas as pd
 
@@ -21,6 +24,45 @@ from analysis.model import (
 )
 from analysis.queries import Filters
 from analysis.store import Store
+
+_MEMO: OrderedDict[tuple[object, ...], object] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _copied(value: _R) -> _R:
+    if isinstance(value, pd.DataFrame):
+        return value.copy()  # type: ignore[no-any-return]
+    if isinstance(value, tuple):
+        return tuple(_copied(v) for v in value)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return dict(value)  # type: ignore[return-value]
+    return value
+
+
+def _per_version(
+    fn: Callable[Concatenate[Store, _P], _R],
+) -> Callable[Concatenate[Store, _P], _R]:
+    """A view that several charts and tables of one page ask of one version of the data (the
+    Overview's chart and table; the Trends chart and its table): worked out once per version,
+    filters and settings (the last 32 kept), each caller getting its own copy."""
+
+    @functools.wraps(fn)
+    def remembered(store: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        memo = (fn.__qualname__, *store.version_key(), args, tuple(sorted(kwargs.items())))
+        with _MEMO_LOCK:
+            if memo in _MEMO:
+                _MEMO.move_to_end(memo)
+                return _copied(cast(_R, _MEMO[memo]))
+        found = fn(store, *args, **kwargs)
+        with _MEMO_LOCK:
+            _MEMO[memo] = found
+            while len(_MEMO) > 32:
+                _MEMO.popitem(last=False)
+        return _copied(found)
+
+    return remembered
 
 
 def people(store: Store) -> privacy.People:
@@ -188,6 +230,7 @@ def perception_gap(
     return estimates.withhold(gap, guard.reason, ("element", "label")).assign(pairs=0, mentors=0)
 
 
+@_per_version
 def trend(
     store: Store, filters: Filters, grain: str, settings: Settings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
@@ -587,6 +630,7 @@ def _wave_changes(
     )
 
 
+@_per_version
 def overview_context(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -594,7 +638,9 @@ def overview_context(
     previous period with its interval, every test of the view corrected together. Session notes
     compare the chosen period with the one of the same length before it; survey answers, which
     come in rounds, the latest round in view with the one before. A change is measured only when
-    the privacy rule shows both sides. Also returns, per source, what was compared (in words)."""
+    the privacy rule shows both sides. Also returns, per source, what was compared (in words).
+    The Overview's chart and its table both ask it of one version of the data: worked out once
+    (each caller gets its own copy)."""
     sources = filters.level_sources()
     levels = by_source(store, filters, settings)
     levels = levels[levels["source"].isin(sources)]
