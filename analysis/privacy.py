@@ -55,17 +55,18 @@ class People:
         self.cells: dict[tuple[str, str, str, date], tuple[int, int]] = {}
         keys = ["department", "cohort", "location", "month"]
         if len(presence):
-            frame = presence.assign(
-                mentor_bit=pd.factorize(presence["mentor_id"])[0],
-                respondent_bit=pd.factorize(presence["respondent_hash"])[0],
-            )
-            for key, cell in frame.groupby(keys, sort=True):
-                department, cohort, location, month = key
-                mentors = _bits(cell["mentor_bit"])
-                respondents = _bits(cell["respondent_bit"][cell["respondent_bit"] >= 0])
+            mentor_bit, mentor_ids = pd.factorize(presence["mentor_id"])
+            respondent_bit, respondent_ids = pd.factorize(presence["respondent_hash"])
+            cell_of, found = pd.factorize(pd.MultiIndex.from_frame(presence[keys]), sort=True)
+            # the rows of each cell, cell by cell, as slices of one sort
+            order = np.argsort(cell_of, kind="stable")
+            starts = np.searchsorted(cell_of[order], np.arange(len(found) + 1))
+            for i, (department, cohort, location, month) in enumerate(found):
+                rows = order[starts[i] : starts[i + 1]]
+                respondents = respondent_bit[rows]
                 self.cells[(department, cohort, location, pd.Timestamp(month).date())] = (
-                    mentors,
-                    respondents,
+                    _bits(mentor_bit[rows], len(mentor_ids)),
+                    _bits(respondents[respondents >= 0], len(respondent_ids)),
                 )
         self.values: dict[str, list[str]] = {
             "department": sorted({department for department, _, _, _ in self.cells}),
@@ -110,12 +111,11 @@ class People:
         return found
 
 
-def _bits(indices: pd.Series) -> int:
-    """A bitset with a bit set for each index."""
-    found = 0
-    for index in set(indices.tolist()):
-        found |= 1 << int(index)
-    return found
+def _bits(indices: np.ndarray, size: int) -> int:
+    """A bitset (of `size` bits) with a bit set for each index."""
+    flags = np.zeros(max(size, 1), dtype=bool)
+    flags[indices] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
 def _view(filters: Filters) -> tuple[dict[str, set[str] | None], tuple[date, date] | None]:
