@@ -36,6 +36,13 @@ _AGREE7 = [
     "strongly agree",
 ]
 _FREQUENCY5 = ["never", "rarely", "sometimes", "often", "always"]
+_EXTENT5 = [
+    "not at all",
+    "to a small extent",
+    "to some extent",
+    "to a great extent",
+    "to a very great extent",
+]
 
 SCALES: dict[str, dict[str, int]] = {
     "agree5": {label: i + 1 for i, label in enumerate(_AGREE5)}
@@ -59,11 +66,25 @@ SCALES: dict[str, dict[str, int]] = {
         "very often": 4,
         "almost always": 5,
     },
+    # "To what extent does your mentor ...": the wordings survey tools and HR instruments use
+    "extent5": {label: i + 1 for i, label in enumerate(_EXTENT5)}
+    | {
+        "to a little extent": 2,
+        "to a slight extent": 2,
+        "to a limited extent": 2,
+        "to a moderate extent": 3,
+        "to a large extent": 4,
+        "to a considerable extent": 4,
+        "to a very large extent": 5,
+        "to a full extent": 5,
+        "completely": 5,
+    },
 }
 SCALE_RANGE: dict[str, tuple[int, int]] = {
     "agree5": (1, 5),
     "agree7": (1, 7),
     "frequency5": (1, 5),
+    "extent5": (1, 5),
     "numeric5": (1, 5),
     "numeric7": (1, 7),
     "numeric10": (0, 10),
@@ -72,6 +93,7 @@ SCALE_NAMES = {
     "agree5": "the 5-point agreement scale",
     "agree7": "the 7-point agreement scale",
     "frequency5": "the frequency scale (Never to Always)",
+    "extent5": "the extent scale (Not at all to To a very great extent)",
     "numeric5": "the 1-5 scale",
     "numeric7": "the 1-7 scale",
     "numeric10": "the 0-10 scale",
@@ -91,7 +113,12 @@ def normalise(values: pd.Series) -> pd.Series:
 def scale_labels(scale: str) -> list[str]:
     """The answers of a labelled scale from its bottom to its top, as a person reads them
     ("Strongly disagree" ... "Strongly agree"); empty for a numeric scale."""
-    ordered = {"agree5": _AGREE5, "agree7": _AGREE7, "frequency5": _FREQUENCY5}.get(scale, [])
+    ordered = {
+        "agree5": _AGREE5,
+        "agree7": _AGREE7,
+        "frequency5": _FREQUENCY5,
+        "extent5": _EXTENT5,
+    }.get(scale, [])
     return [label[0].upper() + label[1:] for label in ordered]
 
 
@@ -144,7 +171,7 @@ def detect_scale(values: pd.Series, header: str = "") -> str | None:
     if len(distinct) > 12:
         return None
     best, best_share = None, 0.0
-    for scale in ("agree5", "agree7", "frequency5"):
+    for scale in ("agree5", "agree7", "frequency5", "extent5"):
         known = labels.isin(SCALES[scale].keys()).mean()
         if scale == "agree7" and not any(
             lab.startswith(("somewhat", "slightly", "mildly")) for lab in distinct

@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import itertools
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -312,8 +313,14 @@ def _columns(
     columns: list[Column] = []
     if layout == "qualtrics" or layout == "qualtrics_legacy":
         texts = [_norm(c) for c in rows[1]]
-        for key, text in zip(first, texts + [""] * (len(first) - len(texts)), strict=False):
-            question, _, sub = text.rpartition(" - ") if " - " in text else (text, "", "")
+        texts += [""] * (len(first) - len(texts))
+        shared = _matrix_questions(first, texts)
+        for key, text in zip(first, texts, strict=False):
+            question = shared.get(key)
+            if question is not None:
+                sub = text[len(question) + 3 :]
+            else:
+                question, _, sub = text.rpartition(" - ") if " - " in text else (text, "", "")
             columns.append(Column(key, question or text or key, sub or None))
     elif layout == "surveymonkey":
         subs = [_norm(c) for c in rows[1]] + [""] * len(first)
@@ -345,6 +352,27 @@ def _columns(
         else:
             seen[column.key] = 1
     return columns
+
+
+def _matrix_questions(keys: list[str], texts: list[str]) -> dict[str, str]:
+    """Qualtrics names a matrix's rows Q5_1, Q5_2... and writes "question - statement" for each:
+    the question is what the rows' texts share up to a " - ", so a statement that itself holds
+    " - " ("Agrees the deadline - then lets me decide") stays whole."""
+    groups: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        found = re.fullmatch(r"(.+)_\d+", key)
+        if found:
+            groups.setdefault(found.group(1), []).append(i)
+    shared: dict[str, str] = {}
+    for members in groups.values():
+        group_texts = [texts[i] for i in members]
+        if len(members) < 2 or not all(" - " in t for t in group_texts):
+            continue
+        common = os.path.commonprefix(group_texts)
+        cut = common.rfind(" - ")
+        if cut > 0:
+            shared.update((keys[i], group_texts[0][:cut]) for i in members)
+    return shared
 
 
 def layout_key_of(columns: list[Column]) -> str:

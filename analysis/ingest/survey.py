@@ -88,6 +88,35 @@ def _is_free_text(values: pd.Series) -> bool:
     return bool(answered.str.len().mean() >= 12 or answered.nunique() > max(5, len(answered) // 2))
 
 
+def _agreement_blocks_on_one_scale(
+    raw: RawExport, items: list[ItemMapping], notes: list[str]
+) -> None:
+    """A block of agreement questions side by side (a matrix, a Likert) shares one scale, but a
+    statement nobody answered 'Somewhat ...' on reads as 5-point by its answers alone, and its
+    'Agree' would score 0.75 instead of 5/6: such a block is read on 7 points throughout."""
+    by_column = {item.column: item for item in items}
+    blocks: list[list[ItemMapping]] = [[]]
+    for column in raw.columns:
+        item = by_column.get(column.key)
+        if item is not None and item.scale in ("agree5", "agree7"):
+            blocks[-1].append(item)
+        elif blocks[-1]:
+            blocks.append([])
+    for block in blocks:
+        if not any(item.scale == "agree7" for item in block):
+            continue
+        widened = [item for item in block if item.scale == "agree5"]
+        for item in widened:
+            item.scale = "agree7"
+        if widened:
+            notes.append(
+                f"{len(widened)} agreement question(s) sit beside 7-point ones (a 'Somewhat agree' "
+                "was answered nearby) and are read on the same 7-point scale: "
+                + "; ".join(f"'{item.question}'" for item in widened)
+                + "."
+            )
+
+
 def suggest_mapping(raw: RawExport) -> MappingSuggestion:
     """Everything that can be told from the headers, question texts and answers."""
     mapping = SurveyMapping()
@@ -213,6 +242,7 @@ def suggest_mapping(raw: RawExport) -> MappingSuggestion:
         missing.append("who answered (mentee or the mentor themself)")
     if not any(i.element for i in mapping.items):
         missing.append("which questions measure which element")
+    _agreement_blocks_on_one_scale(raw, mapping.items, notes)
     reversed_items = [i.question for i in mapping.items if i.reversed]
     if reversed_items:
         notes.append(
@@ -280,6 +310,68 @@ def _role_of(value: str) -> str | None:
     return None
 
 
+# Qualtrics' response types that are not a participant's answers, by label and by the code a
+# "numeric values" export writes (1 preview, 2 test, 8 spam, 9 preview spam, 12 imported spam,
+# 17 offline preview).
+_NOT_PARTICIPANTS = {
+    "survey preview": "a Survey Preview (someone trying the survey out)",
+    "survey test": "a Survey Test (generated test data)",
+    "spam": "flagged as spam by Qualtrics",
+    "preview spam": "a Survey Preview flagged as spam",
+    "imported spam": "flagged as spam by Qualtrics",
+    "offline survey preview": "a Survey Preview taken offline",
+}
+_NOT_PARTICIPANT_CODES = {
+    "1": "survey preview",
+    "2": "survey test",
+    "8": "spam",
+    "9": "preview spam",
+    "12": "imported spam",
+    "17": "offline survey preview",
+}
+
+
+def _metadata_column(raw: RawExport, *names: str) -> str | None:
+    for column in raw.columns:
+        if any(
+            re.sub(r"[\s_]+", "", text.casefold()) in names for text in (column.key, column.text)
+        ):
+            return column.key
+    return None
+
+
+def _set_aside_tests_and_note_unfinished(
+    raw: RawExport, set_aside: SetAside, notes: list[str]
+) -> None:
+    """Qualtrics records previews, test runs and spam beside real responses: they are set aside,
+    each with its reason. A response closed before the end (Finished False) holds real answers to
+    the questions reached: it is counted, and a note says how many there are."""
+    if not raw.format.startswith("qualtrics"):
+        return
+    frame = raw.frame
+    status_key = _metadata_column(raw, "status", "responsetype")
+    if status_key is not None:
+        status = frame[status_key].str.strip().str.casefold()
+        status = status.map(lambda v: _NOT_PARTICIPANT_CODES.get(v, v))
+        flagged = status.index[status.isin(list(_NOT_PARTICIPANTS))]
+        set_aside.add(
+            flagged,
+            raw.column(status_key).text,
+            lambda r: f"Row {r}: {_NOT_PARTICIPANTS[status.loc[r]]}, not a participant's response",
+            frame[status_key],
+        )
+    finished_key = _metadata_column(raw, "finished")
+    if finished_key is not None:
+        finished = frame[finished_key].str.strip().str.casefold()
+        unfinished = set_aside.kept(finished.index[finished.isin(["false", "0"])])
+        if len(unfinished):
+            notes.append(
+                f"{len(unfinished)} response(s) were recorded before the respondent reached the "
+                "end of the survey (Finished = False): the questions they answered are counted, "
+                "the rest are left blank."
+            )
+
+
 def parse_survey(
     raw: RawExport,
     mapping: SurveyMapping,
@@ -323,6 +415,7 @@ def parse_survey(
         )
     else:
         roles = pd.Series(mapping.fixed_role, index=frame.index, dtype="object")
+    _set_aside_tests_and_note_unfinished(raw, set_aside, notes)
 
     scored: dict[str, pd.Series] = {}
     items = {i.column: i for i in mapping.items if i.column in frame.columns}
