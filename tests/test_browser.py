@@ -402,8 +402,8 @@ def test_a_leads_path_from_their_own_exports_to_a_brief_they_can_send(browser, t
         start = roster.get_by_role("combobox", name="Pairing start date column")
         expect(start).to_have_value("(none)")
         start.click()
-        start.fill("Matched on")
-        start.press("Enter")
+        start.press_sequentially("Matched", delay=50)  # typing opens the list and narrows it
+        page.get_by_role("option", name="Matched on", exact=True).click()
         expect(start).to_have_value("Matched on")
         main.get_by_role("button", name="Load this file").first.click()
         said = page.get_by_test_id("stAlertContentSuccess")
