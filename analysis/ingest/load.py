@@ -292,7 +292,7 @@ def ingest(
 def _bounded_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """DuckDB's memory capped for one load, then back to its default (the setting is the whole
     database's, so other readers of the same file in this process share it meanwhile)."""
-    con.execute(f"SET memory_limit = '{INGEST_DUCKDB_MEMORY}'")  # a constant, never user input
+    con.execute("SET memory_limit = ?", [INGEST_DUCKDB_MEMORY])
     try:
         yield
     finally:
