@@ -42,6 +42,31 @@ class Chart:
         return html.unescape(text.replace("<br>", " "))
 
 
+# The overview table's levels (the Elements page shows these), then each against its target and
+# its change since the last period (the Overview's own table).
+LEVEL_COLUMNS = (
+    "label",
+    "source_label",
+    "pct",
+    "ci_low",
+    "ci_high",
+    "shown_count",
+    "observation_count",
+    "mentors",
+    "coverage_pct",
+    "concern_count",
+)
+CONTEXT_COLUMNS = (
+    "target_pct",
+    "vs_target",
+    "change_pts",
+    "change_low",
+    "change_high",
+    "change",
+    "compared",
+)
+
+
 def element_overview(
     store: Store,
     filters: Filters,
@@ -50,28 +75,7 @@ def element_overview(
 ) -> Chart:
     levels, _compared = views.overview_context(store, filters, settings)
     shown = levels[levels["source"].isin(filters.level_sources())]
-    table = shown[
-        [
-            "label",
-            "source_label",
-            "pct",
-            "ci_low",
-            "ci_high",
-            "shown_count",
-            "observation_count",
-            "mentors",
-            "coverage_pct",
-            "concern_count",
-            "target_pct",
-            "vs_target",
-            "change_pts",
-            "change_low",
-            "change_high",
-            "change",
-            "compared",
-            "reason",
-        ]
-    ]
+    table = shown[[*LEVEL_COLUMNS, *CONTEXT_COLUMNS, "reason"]]
     return Chart(
         "element-overview",
         "How often each element shows up, per source",

@@ -23,22 +23,9 @@ st.markdown(
     "things and are never added into one ratio. The interval is the 95% range that respects "
     "clustering (many observations per mentor)."
 )
-# targets and the change since the last period are the Overview's table; this one is the levels
-LEVEL_COLUMNS = [
-    "label",
-    "source_label",
-    "pct",
-    "ci_low",
-    "ci_high",
-    "shown_count",
-    "observation_count",
-    "mentors",
-    "coverage_pct",
-    "concern_count",
-    "reason",
-]
 common.table(
-    overview.table[[c for c in LEVEL_COLUMNS if c in overview.table.columns]],
+    # the levels only: targets and the change since the last period are the Overview's table
+    overview.table[[*snapshots.LEVEL_COLUMNS, "reason"]],
     **{
         "label": "Element",
         "source_label": "From",
