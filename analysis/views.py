@@ -705,6 +705,23 @@ def _points(value: object) -> str:
     return f"{value:+.1f}" if value is not None and not pd.isna(value) else ""
 
 
+def _verdicts_in_words(frame: pd.DataFrame, verdict: str, words: dict[str, str]) -> list[str]:
+    """Each row's verdict (column `verdict`) in `words`, its gap and interval filled in from the
+    columns `verdict`_pts, _low and _high; a verdict without words stays as it is."""
+    return [
+        words[said].format(gap=_points(gap), low=_points(low), high=_points(high))
+        if said in words
+        else said
+        for said, gap, low, high in zip(
+            frame[verdict],
+            frame[f"{verdict}_pts"],
+            frame[f"{verdict}_low"],
+            frame[f"{verdict}_high"],
+            strict=True,
+        )
+    ]
+
+
 def standing(
     store: Store, filters: Filters, settings: Settings = DEFAULT_SETTINGS
 ) -> tuple[pd.DataFrame, dict[str, str], int]:
@@ -730,36 +747,25 @@ def standing(
                 )
             ],
             "target": [f"{t:.0f}%" if pd.notna(t) else "" for t in frame["target_pct"]],
-            "against_target": [
+            "against_target": _verdicts_in_words(
+                frame,
+                "vs_target",
                 {
-                    "above target": f"above ({_points(gap)} points, {_points(lo)} to {_points(hi)})",
-                    "below target": f"below ({_points(gap)} points, {_points(lo)} to {_points(hi)})",
+                    "above target": "above ({gap} points, {low} to {high})",
+                    "below target": "below ({gap} points, {low} to {high})",
                     "not distinguishable from the target": "not distinguishable from it",
                     "no target": "no target set",
-                }.get(verdict, verdict)
-                for verdict, gap, lo, hi in zip(
-                    frame["vs_target"],
-                    frame["vs_target_pts"],
-                    frame["vs_target_low"],
-                    frame["vs_target_high"],
-                    strict=True,
-                )
-            ],
-            "change": [
+                },
+            ),
+            "change": _verdicts_in_words(
+                frame,
+                "change",
                 {
-                    "up": f"up {_points(c)} points ({_points(lo)} to {_points(hi)})",
-                    "down": f"down {_points(c)} points ({_points(lo)} to {_points(hi)})",
-                    "no change beyond chance": f"no change beyond chance ({_points(lo)} to "
-                    f"{_points(hi)})",
-                }.get(verdict, verdict)
-                for verdict, c, lo, hi in zip(
-                    frame["change"],
-                    frame["change_pts"],
-                    frame["change_low"],
-                    frame["change_high"],
-                    strict=True,
-                )
-            ],
+                    "up": "up {gap} points ({low} to {high})",
+                    "down": "down {gap} points ({low} to {high})",
+                    "no change beyond chance": "no change beyond chance ({low} to {high})",
+                },
+            ),
             "why_hidden": [
                 "" if ok else str(reason or "no data")
                 for ok, reason in zip(shown, frame["reason"], strict=True)
